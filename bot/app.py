@@ -1,0 +1,117 @@
+"""The composition root: builds the Application (no network), registers every handler in one
+visible order, and attaches the services."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+    TypeHandler,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import NAV_KEY, SERVICES_KEY, BotContext
+from bot.flow import Flow, Handlers, Navigator, catch_alls
+from bot.persistence import DatabasePersistence
+from bot.processing import PerChatUpdateProcessor
+from bot.services import Services
+from conversations.onboarding import build_onboarding_conversation
+from handlers import commands, pipeline
+from handlers.menu import build_menu_conversation
+
+BotApp = Application[Any, BotContext, Any, Any, Any, Any]
+
+PATIENT_CONVERSATION = "patient"
+
+# Commands shown in Telegram's menu, per language (descriptions come from the catalogs).
+COMMANDS = ("start", "menu", "help", "cancel", "language")
+
+# Handler groups, in the order every update meets them.
+GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
+GROUP_IDENTIFY = -90    # who is talking, in which language
+GROUP_PRIVATE = -70     # outside private chats the patient flows never run
+GROUP_FLOWS = 0         # the patient conversation
+GROUP_PERSIST = 100     # write the conversation state through
+
+
+def flows() -> list[Flow]:
+    return [build_onboarding_conversation(), build_menu_conversation()]
+
+
+def build_patient_conversation(all_flows: list[Flow], nav: Navigator
+                               ) -> ConversationHandler[BotContext]:
+    states: dict[object, Handlers] = {}
+    for flow in all_flows:
+        nav.add(flow)
+        for state, handlers in flow.states.items():
+            states[state] = [*handlers, *catch_alls(state, commands.on_unexpected)]
+    fallbacks = [*commands.global_handlers(), *commands.last_resort_handlers()]
+    with warnings.catch_warnings():
+        # per_message=False is intended: one conversation per private chat, buttons included.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[*commands.global_handlers(), *commands.no_state_handlers()],
+            states=states,  # type: ignore[arg-type]
+            fallbacks=fallbacks,
+            name=PATIENT_CONVERSATION,
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+def build_application(services: Services, *, polling: bool = True) -> BotApp:
+    settings = services.settings
+    token = settings.BOT_TOKEN or ""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.BOT_API_URL)
+        .base_file_url(settings.BOT_API_FILE_URL)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .persistence(DatabasePersistence(services.conversations))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .connect_timeout(10).read_timeout(20).write_timeout(30)
+        .get_updates_read_timeout(35)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application: BotApp = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    nav = Navigator()
+    application.bot_data[NAV_KEY] = nav
+
+    # The order every update meets, top to bottom.
+    application.add_handler(TypeHandler(Update, pipeline.record_update), group=GROUP_DEDUP)
+    application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
+    application.add_handler(TypeHandler(Update, pipeline.private_only), group=GROUP_PRIVATE)
+    application.add_handler(build_patient_conversation(flows(), nav), group=GROUP_FLOWS)
+    application.add_handler(TypeHandler(Update, pipeline.flush_persistence),
+                            group=GROUP_PERSIST)
+    application.add_error_handler(pipeline.on_error)
+    return application
+
+
+async def _post_init(application: BotApp) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    texts = services.texts
+    for lang in texts.languages():
+        commands_ = [BotCommand(name, texts.render(lang, f"cmd-{name}")) for name in COMMANDS]
+        scope = BotCommandScopeAllPrivateChats()
+        if lang == settings_default(services):
+            await application.bot.set_my_commands(commands_, scope=scope)
+        await application.bot.set_my_commands(commands_, scope=scope, language_code=lang)
+
+
+def settings_default(services: Services) -> str:
+    return services.settings.DEFAULT_LANGUAGE

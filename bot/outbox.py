@@ -1,0 +1,139 @@
+"""The durable outbox: every message the bot sends on its own initiative goes through here.
+
+A row is written (in the same transaction as the change that caused it), then this worker sends
+it. A 429 waits for retry_after, 5xx answers and timeouts retry with backoff, a 403 (blocked)
+marks the chat unreachable and stops, and whatever is pending is sent after a restart. A crash
+between the send and its mark can repeat one message; it can never lose one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.services import Services
+from storage.schemas import OutboxOut
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=10)
+MAX_ATTEMPTS = 200  # about a day and a half at the longest backoff
+SEND_INTERVAL = 1 / 25  # stay under Telegram's ~30 messages a second
+
+UnreachableHook = Callable[[int], Awaitable[None]]
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    value: Any = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboxWorker:
+    def __init__(self, bot: Bot, services: Services,
+                 on_unreachable: UnreachableHook | None = None) -> None:
+        self._bot = bot
+        self._services = services
+        self._on_unreachable = on_unreachable
+        self._task: asyncio.Task[None] | None = None
+        self._paused_until = 0.0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        self._services.outbox_wakeup.set()
+
+    async def _run(self) -> None:
+        wakeup = self._services.outbox_wakeup
+        while True:
+            try:
+                sent_any = await self.drain_once()
+            except Exception:  # the database may be away for a while: keep the loop alive
+                log.exception("outbox pass failed; retrying")
+                sent_any = False
+            if sent_any:
+                continue
+            wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), timeout=await self._idle_timeout())
+
+    async def _idle_timeout(self) -> float:
+        loop = asyncio.get_running_loop()
+        pause = self._paused_until - loop.time()
+        if pause > 0:
+            return pause
+        try:
+            nxt = await self._services.outbox.next_due_at()
+        except Exception:
+            return 1.0
+        if nxt is None:
+            return 5.0
+        return max(0.05, min(5.0, (nxt - self._services.clock.now()).total_seconds()))
+
+    async def drain_once(self) -> bool:
+        """Send what is due now. True when something was attempted."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._paused_until:
+            return False
+        batch = await self._services.outbox.due(limit=50)
+        for message in batch:
+            if loop.time() < self._paused_until:
+                break
+            await self._send(message)
+            await asyncio.sleep(SEND_INTERVAL)
+        return bool(batch)
+
+    async def _send(self, message: OutboxOut) -> None:
+        repo = self._services.outbox
+        now = self._services.clock.now()
+        try:
+            await self._bot.do_api_request(message.method, api_kwargs=dict(message.payload))
+        except RetryAfter as exc:
+            wait = _retry_after_seconds(exc)
+            self._paused_until = asyncio.get_running_loop().time() + wait
+            log.warning("outbox %s: 429, retrying after %.0f s", message.id, wait)
+            await repo.retry_later(message_id=message.id, at=now + timedelta(seconds=wait),
+                                   error="429 retry_after")
+        except Forbidden:
+            log.info("outbox %s: chat %s is unreachable (blocked the bot)", message.id,
+                     message.chat_id)
+            await repo.give_up(message_id=message.id, status="unreachable", error="403")
+            await self._services.patients.mark_unreachable(chat_id=message.chat_id)
+            if self._on_unreachable is not None:
+                await self._on_unreachable(message.chat_id)
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                await repo.give_up(message_id=message.id, status="unreachable",
+                                   error="chat not found")
+                return
+            # Our own request was wrong: retrying would not help. Never log the content.
+            log.error("outbox %s: %s refused: %s", message.id, message.method, exc.message)
+            await repo.give_up(message_id=message.id, status="failed", error=exc.message)
+        except (NetworkError, TelegramError) as exc:
+            if message.attempts + 1 >= MAX_ATTEMPTS:
+                await repo.give_up(message_id=message.id, status="failed", error=str(exc))
+                return
+            delay = backoff(message.attempts)
+            log.warning("outbox %s: %s; retry in %s", message.id, type(exc).__name__, delay)
+            await repo.retry_later(message_id=message.id, at=now + delay,
+                                   error=type(exc).__name__)
+        else:
+            await repo.mark_sent(message_id=message.id)

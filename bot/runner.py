@@ -1,0 +1,131 @@
+"""Runs everything in one process: migrations, the web server, the Telegram side (polling or
+webhook), the outbox worker and the reminder scheduler; and stops it all cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.app import BotApp, build_application, flows
+from bot.config import Settings
+from bot.outbox import OutboxWorker
+from bot.reminders import ReminderScheduler
+from bot.services import Services
+from bot.web import build_web_app
+from storage.clock import Clock
+from storage.db import migrate
+
+log = logging.getLogger(__name__)
+
+STARTUP_RETRY_MAX = 30.0
+
+
+@dataclass
+class Running:
+    """What a started bot exposes to its caller (tests, the sandbox)."""
+
+    services: Services
+    application: BotApp
+    web_runner: web.AppRunner
+    outbox: OutboxWorker
+    reminders: ReminderScheduler
+
+    @property
+    def web_port(self) -> int:
+        site = next(iter(self.web_runner.sites))
+        server = site._server  # aiohttp keeps the bound socket here
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else 0
+
+
+async def _initialize_with_retry(application: BotApp, stop: asyncio.Event) -> bool:
+    """getMe until the Bot API answers (it may be down at start-up). False if stopped first."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            raise
+        except (NetworkError, TelegramError) as exc:
+            log.warning("Bot API not reachable at start-up (%s); retrying in %.0f s",
+                        type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, STARTUP_RETRY_MAX)
+    return False
+
+
+async def run(settings: Settings, *, stop: asyncio.Event | None = None,
+              clock: Clock | None = None,
+              on_ready: Callable[[Running], Awaitable[None]] | None = None) -> None:
+    """Run until ``stop`` is set (SIGTERM/SIGINT in production)."""
+    stop = stop or asyncio.Event()
+    await migrate(settings.database_url)
+    services = Services.create(settings, clock=clock)
+    polling = settings.WEBHOOK_URL is None
+    application = build_application(services, polling=polling)
+    all_flows = flows()
+    reminder_handlers = {k: v for f in all_flows for k, v in f.reminders.items()}
+
+    web_app = build_web_app(services, application, webhook_path=settings.webhook_path,
+                            webhook_secret=settings.WEBHOOK_SECRET)
+    web_runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+    await web_runner.setup()
+    site = web.TCPSite(web_runner, settings.WEB_HOST, settings.WEB_PORT)
+    await site.start()
+    log.info("web server listening on %s:%s", settings.WEB_HOST, settings.WEB_PORT)
+
+    outbox = OutboxWorker(application.bot, services)
+    reminders = ReminderScheduler(application, services, reminder_handlers)
+    started = False
+    try:
+        if not await _initialize_with_retry(application, stop):
+            return
+        await application.start()
+        started = True
+        if polling:
+            await application.bot.delete_webhook(drop_pending_updates=False)
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                    drop_pending_updates=False)
+            log.info("polling %s for updates", "the Bot API")
+        else:
+            await application.bot.set_webhook(
+                url=settings.WEBHOOK_URL or "", secret_token=settings.WEBHOOK_SECRET,
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            log.info("webhook set; receiving updates at %s", settings.webhook_path)
+        outbox.start()
+        reminders.start()
+        running = Running(services, application, web_runner, outbox, reminders)
+        if on_ready is not None:
+            await on_ready(running)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await _shutdown(application, started, outbox, web_runner, services)
+
+
+async def _shutdown(application: BotApp, started: bool, outbox: OutboxWorker,
+                    web_runner: web.AppRunner, services: Services) -> None:
+    with contextlib.suppress(Exception):
+        await outbox.stop()
+    if application.updater is not None and application.updater.running:
+        with contextlib.suppress(Exception):
+            await application.updater.stop()
+    if started:
+        with contextlib.suppress(Exception):
+            await application.stop()
+    with contextlib.suppress(Exception):
+        await application.shutdown()
+    with contextlib.suppress(Exception):
+        await web_runner.cleanup()
+    await services.close()
+    log.info("stopped")

@@ -1,0 +1,57 @@
+"""The services handlers use, created once in the runner and closed at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.texts import Texts
+from storage.clock import Clock, SystemClock
+from storage.db import Database
+from storage.repositories import (
+    AuditRepo,
+    ConversationRepo,
+    OutboxRepo,
+    PatientRepo,
+    ReminderRepo,
+    UpdateLog,
+)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    texts: Texts
+    clock: Clock
+    patients: PatientRepo
+    updates: UpdateLog
+    conversations: ConversationRepo
+    outbox: OutboxRepo
+    audit: AuditRepo
+    reminders: ReminderRepo
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def create(cls, settings: Settings, *, db: Database | None = None,
+               clock: Clock | None = None) -> Services:
+        db = db or Database(settings.database_url)
+        clock = clock or SystemClock()
+        texts = Texts(default_language=settings.DEFAULT_LANGUAGE, facts={
+            "emergency_number": settings.EMERGENCY_NUMBER,
+            "support_email": settings.SUPPORT_EMAIL,
+            "turnaround_days": settings.TURNAROUND_DAYS,
+        })
+        return cls(
+            settings=settings, db=db, texts=texts, clock=clock,
+            patients=PatientRepo(db, clock), updates=UpdateLog(db, clock),
+            conversations=ConversationRepo(db, clock), outbox=OutboxRepo(db, clock),
+            audit=AuditRepo(db, clock), reminders=ReminderRepo(db, clock),
+        )
+
+    def is_coordinator(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.coordinator_ids
+
+    async def close(self) -> None:
+        await self.db.dispose()

@@ -1,0 +1,71 @@
+"""What every update goes through before and after the flows: one effect per update, who is
+talking, private chats only, persistence written through, and errors answered kindly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.texts import pick_language
+from bot.ui import ack, say
+
+log = logging.getLogger(__name__)
+
+
+async def record_update(update: Update, context: BotContext) -> None:
+    """Group -100: record the update id before any effect; a redelivered update stops here."""
+    if not await context.services.updates.record(update_id=update.update_id):
+        log.info("update %s was already processed; ignored", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def identify(update: Update, context: BotContext) -> None:
+    """Group -90: the patient behind a private chat (created on first contact) and language."""
+    user, chat = update.effective_user, update.effective_chat
+    settings = context.services.settings
+    if user is None:
+        raise ApplicationHandlerStop
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        context.patient = await context.services.patients.get_or_create(
+            telegram_user_id=user.id, chat_id=chat.id,
+            language=pick_language(user.language_code, settings.DEFAULT_LANGUAGE))
+        context.lang = context.patient.language
+    else:
+        existing = await context.services.patients.get(telegram_user_id=user.id)
+        context.lang = existing.language if existing else pick_language(
+            user.language_code, settings.DEFAULT_LANGUAGE)
+
+
+async def private_only(update: Update, context: BotContext) -> None:
+    """Group -70: outside private chats the patient flows never run."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    if update.callback_query is not None:
+        await ack(update, context, "group-private-only")
+    elif update.effective_message is not None and (update.effective_message.text or ""
+                                                   ).startswith("/"):
+        await say(update, context, "group-private-only")
+    raise ApplicationHandlerStop
+
+
+async def flush_persistence(update: Update, context: BotContext) -> None:
+    """Last group: write the conversation state through, right after the update's step."""
+    await context.application.update_persistence()
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log ids and the error type only (never user_data or message text), then apologise."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s", update_id, type(context.error).__name__,
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await ack(update, context)
+            await say(update, context, "error-generic")
+        except Exception:  # the error may be Telegram itself being away
+            log.warning("could not tell update %s about the error", update_id)

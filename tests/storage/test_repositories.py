@@ -1,0 +1,136 @@
+"""Repositories against a real database (SQLite here, PostgreSQL in CI's second run)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from storage.clock import ManualClock
+from storage.db import Database, migrate
+from storage.repositories import (
+    AuditRepo,
+    ConversationRepo,
+    OutboxRepo,
+    PatientRepo,
+    ReminderRepo,
+    UpdateLog,
+)
+
+
+@pytest.fixture
+async def db(database_url):
+    await migrate(database_url)
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock()
+
+
+async def test_migrations_create_every_table(db):
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert {"patients", "cases", "case_events", "records", "questions", "reports", "links",
+            "slots", "appointments", "reminders", "outbox", "audit_events",
+            "processed_updates", "conversation_states", "alembic_version"} <= tables
+
+
+async def test_sqlite_pragmas(db):
+    if not db.is_sqlite:
+        pytest.skip("SQLite only")
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 30000
+
+
+async def test_update_is_recorded_once(db, clock):
+    log = UpdateLog(db, clock)
+    assert await log.record(update_id=10)
+    assert not await log.record(update_id=10)
+    results = await asyncio.gather(*(log.record(update_id=11) for _ in range(5)))
+    assert results.count(True) == 1
+
+
+async def test_patient_consent_is_audited(db, clock):
+    patients, audit = PatientRepo(db, clock), AuditRepo(db, clock)
+    p = await patients.get_or_create(telegram_user_id=5, chat_id=5, language="vi")
+    assert not p.consented and p.language == "vi"
+    again = await patients.get_or_create(telegram_user_id=5, chat_id=5, language="en")
+    assert again.id == p.id and again.language == "vi"
+    consented = await patients.give_consent(telegram_user_id=5)
+    assert consented.consented
+    await patients.give_consent(telegram_user_id=5)
+    events = await audit.all()
+    assert [e.action for e in events] == ["consent.given"]
+    assert await audit.verify_chain()
+
+
+async def test_audit_chain_detects_tampering(db, clock):
+    audit = AuditRepo(db, clock)
+    for i in range(5):
+        await audit.append(actor=f"coordinator:{i}", action="case.viewed", subject="case:1")
+    assert await audit.verify_chain()
+    async with db.transaction() as s:
+        await s.execute(text("UPDATE audit_events SET subject='case:2' WHERE id=3"))
+    assert not await audit.verify_chain()
+
+
+async def test_conversation_state_round_trip(db, clock):
+    repo = ConversationRepo(db, clock)
+    await repo.save(name="patient", key="[1,1]", state="intake.records")
+    await repo.save(name="patient", key="[2,2]", state="menu.main")
+    await repo.save(name="patient", key="[2,2]", state=None)
+    assert await repo.load(name="patient") == {"[1,1]": "intake.records"}
+
+
+async def test_outbox_due_retry_and_give_up(db, clock):
+    outbox = OutboxRepo(db, clock)
+    first = await outbox.enqueue(chat_id=1, method="sendMessage", payload={"chat_id": 1,
+                                                                            "text": "a"})
+    later = await outbox.enqueue(chat_id=2, method="sendMessage", payload={"chat_id": 2,
+                                                                            "text": "b"},
+                                 not_before=clock.now() + timedelta(hours=1))
+    assert [m.id for m in await outbox.due()] == [first]
+    await outbox.retry_later(message_id=first, at=clock.now() + timedelta(seconds=30),
+                             error="502")
+    assert await outbox.due() == []
+    clock.advance(timedelta(minutes=2))
+    assert [m.attempts for m in await outbox.due()] == [1]
+    await outbox.mark_sent(message_id=first)
+    clock.advance(timedelta(hours=1))
+    assert [m.id for m in await outbox.due()] == [later]
+    await outbox.give_up(message_id=later, status="unreachable", error="403")
+    assert await outbox.counts() == {"sent": 1, "unreachable": 1}
+
+
+async def test_reminder_fires_once_with_its_message(db, clock):
+    reminders, outbox = ReminderRepo(db, clock), OutboxRepo(db, clock)
+    r = await reminders.schedule(kind="test", due_at=clock.now(), dedup_key="k1")
+    assert r is not None
+    assert await reminders.schedule(kind="test", due_at=clock.now(), dedup_key="k1") is None
+    fired = await asyncio.gather(*(reminders.fire(reminder_id=r.id, chat_id=7,
+                                                  method="sendMessage",
+                                                  payload={"chat_id": 7, "text": "x"})
+                                   for _ in range(4)))
+    assert fired.count(True) == 1
+    assert len(await outbox.due()) == 1
+    assert await reminders.count_pending() == 0
+
+
+async def test_reminders_window_and_cancel(db, clock):
+    reminders = ReminderRepo(db, clock)
+    now = clock.now()
+    soon = await reminders.schedule(kind="a", due_at=now + timedelta(minutes=1), case_id=None)
+    await reminders.schedule(kind="a", due_at=now + timedelta(days=1))
+    assert soon is not None
+    assert [r.id for r in await reminders.pending_until(until=now + timedelta(minutes=5))] == [
+        soon.id]
+    assert await reminders.cancel_for(kinds=("a",)) == 2
+    assert await reminders.count_pending() == 0
