@@ -23,27 +23,37 @@ from bot.flow import Flow, Handlers, Navigator, catch_alls
 from bot.persistence import DatabasePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
+from conversations.guidance import build_guidance_conversation
+from conversations.intake import build_intake_conversation
 from conversations.onboarding import build_onboarding_conversation
+from conversations.settings import build_settings_conversation
 from handlers import commands, pipeline
+from handlers.emergency import build_guard
+from handlers.info import build_info_conversation
 from handlers.menu import build_menu_conversation
+from handlers.status import build_status_flow
 
 BotApp = Application[Any, BotContext, Any, Any, Any, Any]
 
 PATIENT_CONVERSATION = "patient"
 
 # Commands shown in Telegram's menu, per language (descriptions come from the catalogs).
-COMMANDS = ("start", "menu", "help", "cancel", "language")
+COMMANDS = ("start", "menu", "help", "cancel", "status", "language", "timezone", "privacy",
+            "contact")
 
 # Handler groups, in the order every update meets them.
 GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
 GROUP_IDENTIFY = -90    # who is talking, in which language
 GROUP_PRIVATE = -70     # outside private chats the patient flows never run
+GROUP_GUARD = -50       # emergency words: answered first, the step kept
 GROUP_FLOWS = 0         # the patient conversation
 GROUP_PERSIST = 100     # write the conversation state through
 
 
 def flows() -> list[Flow]:
-    return [build_onboarding_conversation(), build_menu_conversation()]
+    return [build_onboarding_conversation(), build_menu_conversation(),
+            build_guidance_conversation(), build_settings_conversation(),
+            build_info_conversation(), build_intake_conversation(), build_status_flow()]
 
 
 def build_patient_conversation(all_flows: list[Flow], nav: Navigator
@@ -59,11 +69,11 @@ def build_patient_conversation(all_flows: list[Flow], nav: Navigator
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
             entry_points=[*commands.global_handlers(), *commands.no_state_handlers()],
-            states=states,  # type: ignore[arg-type]
+            states=states,
             fallbacks=fallbacks,
             name=PATIENT_CONVERSATION,
             persistent=True,
-            allow_reentry=True,
+            allow_reentry=False,  # entry points include catch-alls; /start is a fallback too
         )
 
 
@@ -95,10 +105,20 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
     application.add_handler(TypeHandler(Update, pipeline.record_update), group=GROUP_DEDUP)
     application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
     application.add_handler(TypeHandler(Update, pipeline.private_only), group=GROUP_PRIVATE)
-    application.add_handler(build_patient_conversation(flows(), nav), group=GROUP_FLOWS)
+    conversation = build_patient_conversation(flows(), nav)
+    application.add_handler(build_guard(conversation), group=GROUP_GUARD)
+    application.add_handler(conversation, group=GROUP_FLOWS)
     application.add_handler(TypeHandler(Update, pipeline.flush_persistence),
                             group=GROUP_PERSIST)
     application.add_error_handler(pipeline.on_error)
+    # post_init runs only under run_polling/run_webhook; the runner starts the application
+    # itself, so the commands are also registered by a one-shot job once it has started.
+    if application.job_queue is not None:
+        async def register_commands(_context: BotContext) -> None:
+            await _post_init(application)
+
+        application.job_queue.run_once(register_commands, when=0, name="commands:register",
+                                       job_kwargs={"misfire_grace_time": None})
     return application
 
 

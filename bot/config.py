@@ -189,9 +189,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: str | N
     values = {k: v for k, v in env.items() if k in known}
     try:
         if environ is None:
-            settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+            settings = Settings(_env_file=env_file)
         else:
-            settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+            settings = Settings(_env_file=None, **values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error_line(exc)) from None
     _check_data_dir(settings.DATA_DIR)

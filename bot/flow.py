@@ -11,7 +11,7 @@ answer and the step shown again: no dead ends, no silence.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.reminders import ReminderHandler
 
 StateResult = str | int | None
-Step = Callable[[Update, BotContext], Awaitable[StateResult]]
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, StateResult]]
 Prompt = Callable[[Update, BotContext], Awaitable[None]]
 Handlers = list[BaseHandler[Update, BotContext, Any]]
 

@@ -39,15 +39,28 @@ def setup_logging(level: int = logging.INFO, *, secrets: tuple[str, ...] = ()) -
     redactor = RedactingFilter(secrets)
     if not any(isinstance(h, logging.StreamHandler) and getattr(h, "_so_bot", False)
                for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._so_bot = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
+        stream._so_bot = True  # type: ignore[attr-defined]
+        root.addHandler(stream)
     for handler in root.handlers:
         for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
             handler.removeFilter(old)
         handler.addFilter(redactor)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    harden_loggers()
+
+
+# Libraries that log whole payloads (updates, requests, SQL parameters) below INFO, or the
+# token in URLs at INFO: they never log below WARNING here, whatever the root level.
+_PAYLOAD_LOGGERS = ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot",
+                    "telegram.ext.Updater", "telegram.request", "aiosqlite", "sqlalchemy.engine",
+                    "asyncpg", "apscheduler", "aiohttp.access", "alembic")
+
+
+def harden_loggers() -> None:
+    # PTB's Application logs every whole Update at DEBUG.
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    for name in _PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import ConversationDict, ConversationKey, CDCData
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage.repositories import ConversationRepo
 

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import BotApp, build_application, flows
 from bot.config import Settings
+from bot.logs import harden_loggers
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderScheduler
 from bot.services import Services
@@ -68,6 +69,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
               on_ready: Callable[[Running], Awaitable[None]] | None = None) -> None:
     """Run until ``stop`` is set (SIGTERM/SIGINT in production)."""
     stop = stop or asyncio.Event()
+    harden_loggers()
     await migrate(settings.database_url)
     services = Services.create(settings, clock=clock)
     polling = settings.WEBHOOK_URL is None
@@ -93,7 +95,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
         started = True
         if polling:
             await application.bot.delete_webhook(drop_pending_updates=False)
-            assert application.updater is not None
+            if application.updater is None:
+                raise RuntimeError("polling needs the application's updater")
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
                                                     drop_pending_updates=False)
             log.info("polling %s for updates", "the Bot API")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast as fluent_ast
 
 from bot.config import SUPPORTED_LANGUAGES
 
@@ -38,12 +39,12 @@ class Texts:
             for path in sorted((locales_dir / lang).glob("*.ftl")):
                 resource = FluentResource(path.read_text(encoding="utf-8"))
                 for entry in resource.body:
-                    if type(entry).__name__ == "Message":
+                    if isinstance(entry, fluent_ast.Message):
                         if entry.id.name in ids:
                             raise ValueError(f"{path}: {entry.id.name} is defined twice")
                         ids.add(entry.id.name)
-                    elif type(entry).__name__ == "Junk":
-                        raise ValueError(f"{path}: cannot parse {entry.content[:60]!r}")
+                    elif isinstance(entry, fluent_ast.Junk):
+                        raise ValueError(f"{path}: cannot parse {str(entry.content)[:60]!r}")
                 bundle.add_resource(resource)
             self._bundles[lang] = bundle
             self._ids[lang] = ids

@@ -9,9 +9,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.callbacks import pattern
 from bot.context import BotContext
-from bot.flow import Handlers, Step, StateResult, input_kind
+from bot.employers import code_from_payload, lookup
+from bot.flow import Handlers, StateResult, Step, input_kind
 from bot.ui import ack, say
 from handlers.menu import cb_menu_open
+from handlers.status import cmd_status
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +28,31 @@ _FALLBACK_KEYS = {
 
 
 async def cmd_start(update: Update, context: BotContext) -> StateResult:
+    code = code_from_payload(context.args[0] if context.args else None)
+    if code is not None:
+        await _employer_code(update, context, code)
     patient = context.patient
     if patient is not None and patient.consented:
         await say(update, context, "welcome-back")
+        if context.nav.has_entry("intake_resume"):
+            # An unfinished case: straight back to the step the patient was on.
+            resumed = await context.nav.go("intake_resume", update, context)
+            if resumed is not None:
+                return resumed
         return await context.nav.go("menu", update, context)
     return await context.nav.go("onboarding", update, context)
+
+
+async def _employer_code(update: Update, context: BotContext, code: str) -> None:
+    """A ``/start emp_<CODE>`` deep link: a known code is kept, an unknown one is not."""
+    user = update.effective_user
+    name = lookup(context.services.settings.DATA_DIR, code)
+    if name is None or user is None or context.patient is None:
+        await say(update, context, "employer-code-unknown")
+        return
+    context.patient = await context.services.patients.set_employer_code(
+        telegram_user_id=user.id, code=code)
+    await say(update, context, "employer-code-saved", code=code, name=name)
 
 
 async def cmd_menu(update: Update, context: BotContext) -> StateResult:
@@ -55,6 +77,18 @@ async def cmd_cancel(update: Update, context: BotContext) -> StateResult:
 
 async def cmd_language(update: Update, context: BotContext) -> StateResult:
     return await context.nav.go("language", update, context)
+
+
+async def cmd_timezone(update: Update, context: BotContext) -> StateResult:
+    return await context.nav.go("timezone", update, context)
+
+
+async def cmd_privacy(update: Update, context: BotContext) -> StateResult:
+    return await context.nav.go("privacy", update, context)
+
+
+async def cmd_contact(update: Update, context: BotContext) -> StateResult:
+    return await context.nav.go("info_help", update, context)
 
 
 async def cmd_unknown(update: Update, context: BotContext) -> StateResult:
@@ -92,6 +126,10 @@ def global_handlers() -> Handlers:
         CommandHandler("help", cmd_help),
         CommandHandler("cancel", cmd_cancel),
         CommandHandler("language", cmd_language),
+        CommandHandler("status", cmd_status),
+        CommandHandler("timezone", cmd_timezone),
+        CommandHandler("privacy", cmd_privacy),
+        CommandHandler("contact", cmd_contact),
         CallbackQueryHandler(cb_menu_open, pattern=pattern("menu")),
     ]
 

@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from bot.flow import input_kind
 from bot.texts import pick_language
 from bot.ui import ack, say
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 async def record_update(update: Update, context: BotContext) -> None:
     """Group -100: record the update id before any effect; a redelivered update stops here."""
+    log.debug("update %s: %s", update.update_id, input_kind(update))
     if not await context.services.updates.record(update_id=update.update_id):
         log.info("update %s was already processed; ignored", update.update_id)
         raise ApplicationHandlerStop

@@ -5,6 +5,8 @@ the audit log and reminders. Each public method is one transaction and returns p
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,15 @@ from storage.schemas import AuditOut, OutboxOut, PatientOut, ReminderOut
 GENESIS_HASH = "0" * 64
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to queue in the outbox: a Bot API method and its JSON parameters."""
+
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+
+
 # -- helpers shared by repositories (inside a caller's transaction) ---------------------------
 
 def stage_outbox(session: AsyncSession, *, chat_id: int, method: str, payload: dict[str, Any],
@@ -36,6 +47,12 @@ def stage_outbox(session: AsyncSession, *, chat_id: int, method: str, payload: d
                         attempts=0, next_attempt_at=not_before or now, created_at=now)
     session.add(row)
     return row
+
+
+def stage_many(session: AsyncSession, items: Sequence[Outgoing], *, now: datetime) -> None:
+    for item in items:
+        stage_outbox(session, chat_id=item.chat_id, method=item.method, payload=item.payload,
+                     now=now)
 
 
 async def stage_audit(session: AsyncSession, *, actor: str, action: str, subject: str | None,
@@ -137,6 +154,17 @@ class PatientRepo(_Repo):
                                                   Patient.unreachable_at.is_(None))
                             .values(unreachable_at=now, updated_at=now))
 
+    async def case_number(self, *, patient_id: int) -> str | None:
+        """The number of the patient's latest numbered (submitted) case, if any: how
+        coordinators refer to a patient in group alerts."""
+        from storage.models import Case
+
+        async with self._db.read() as s:
+            return (await s.execute(
+                select(Case.number).where(Case.patient_id == patient_id,
+                                          Case.number.is_not(None))
+                .order_by(Case.id.desc()).limit(1))).scalar_one_or_none()
+
 
 # -- processed updates ------------------------------------------------------------------------
 
@@ -190,6 +218,10 @@ class OutboxRepo(_Repo):
                                now=self._clock.now(), not_before=not_before)
             await s.flush()
             return row.id
+
+    async def enqueue_many(self, *, items: Sequence[Outgoing]) -> None:
+        async with self._db.transaction() as s:
+            stage_many(s, items, now=self._clock.now())
 
     async def due(self, *, limit: int = 50) -> list[OutboxOut]:
         async with self._db.read() as s:

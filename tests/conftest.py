@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 TOKEN = "123456789:AAE_test-token-for-the-emulator_0123456789"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+COORDINATOR_IDS = (9001, 9002)
+COORDINATOR_CHAT_ID = -100900
 
 
 # -- database ---------------------------------------------------------------------------------
@@ -93,12 +95,30 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
     emu = BotApiEmulator(token=TOKEN, bot_username="SecondOpinionTestBot")
     await emu.start(host="127.0.0.1", port=0)
+    # The standing cast: two coordinators and their group (the ids bot_environ configures).
+    first = emu.user(first_name="Coordinator One", user_id=COORDINATOR_IDS[0])
+    second = emu.user(first_name="Coordinator Two", user_id=COORDINATOR_IDS[1])
+    emu.group(title="Coordinators", members=[first, second], chat_id=COORDINATOR_CHAT_ID)
     try:
         yield emu
     finally:
         await emu.stop()
-    refused = list(emu.refused)
+    refused = list(emu.bad_requests)
     assert not refused, f"the emulator refused requests Telegram would refuse: {refused}"
+
+
+@dataclass
+class Coordinators:
+    first: Any
+    second: Any
+    group: Any
+
+
+@pytest.fixture
+def coordinators(emulator: BotApiEmulator) -> Coordinators:
+    return Coordinators(emulator.get_user(COORDINATOR_IDS[0]),
+                        emulator.get_user(COORDINATOR_IDS[1]),
+                        emulator.get_group(COORDINATOR_CHAT_ID))
 
 
 # -- the bot ----------------------------------------------------------------------------------
@@ -113,8 +133,8 @@ def bot_environ(emu: BotApiEmulator, data_dir: Path, database_url: str,
         "DATABASE_URL": database_url,
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": "0",
-        "COORDINATOR_IDS": "9001,9002",
-        "COORDINATOR_CHAT_ID": "-100900",
+        "COORDINATOR_IDS": ",".join(str(i) for i in COORDINATOR_IDS),
+        "COORDINATOR_CHAT_ID": str(COORDINATOR_CHAT_ID),
         "EMERGENCY_NUMBER": "115",
         "SUPPORT_EMAIL": "care@example.org",
     }

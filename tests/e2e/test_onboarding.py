@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from storage.models import ConversationState, Patient
@@ -26,10 +28,16 @@ async def test_start_to_menu_in_english(bot, emulator):
 
     async with bot.services.db.read() as s:
         row = (await s.execute(select(Patient).where(
-            Patient.telegram_user_id == patient.user_id))).scalar_one()
+            Patient.telegram_user_id == patient.id))).scalar_one()
         assert row.consent_at is not None and row.language == "en"
-        state = (await s.execute(select(ConversationState.state))).scalar_one()
-        assert state == "menu.main"
+    # The state is written through right after the step (within a second at most).
+    for _ in range(50):
+        async with bot.services.db.read() as s:
+            state = (await s.execute(select(ConversationState.state))).scalar_one()
+        if state == "menu.main":
+            break
+        await asyncio.sleep(0.02)
+    assert state == "menu.main"
 
 
 async def test_vietnamese_is_preselected_and_used(bot, emulator):
