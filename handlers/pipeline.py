@@ -17,6 +17,26 @@ from bot.ui import ack, say
 log = logging.getLogger(__name__)
 
 
+async def limit_rate(update: Update, context: BotContext) -> None:
+    """Group -110: one patient's flood is answered once and dropped, before any database work."""
+    user = update.effective_user
+    if user is None or context.services.is_coordinator(user.id):
+        return
+    message = update.effective_message
+    verdict = context.services.rate_limiter.check(
+        user.id, message.media_group_id if message is not None else None)
+    if verdict == "ok":
+        return
+    log.info("update %s dropped: user is over the rate limit", update.update_id)
+    if verdict == "warn":
+        await ack(update, context)
+        existing = await context.services.patients.get(telegram_user_id=user.id)
+        context.lang = existing.language if existing else pick_language(
+            user.language_code, context.services.settings.DEFAULT_LANGUAGE)
+        await say(update, context, "slow-down")
+    raise ApplicationHandlerStop
+
+
 async def record_update(update: Update, context: BotContext) -> None:
     """Group -100: record the update id before any effect; a redelivered update stops here."""
     log.debug("update %s: %s", update.update_id, input_kind(update))
