@@ -42,6 +42,7 @@ COMMANDS = ("start", "menu", "help", "cancel", "status", "language", "timezone",
             "contact")
 
 # Handler groups, in the order every update meets them.
+GROUP_RATE = -110       # one patient's flood is answered once and dropped
 GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
 GROUP_IDENTIFY = -90    # who is talking, in which language
 GROUP_PRIVATE = -70     # outside private chats the patient flows never run
@@ -102,6 +103,7 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
     application.bot_data[NAV_KEY] = nav
 
     # The order every update meets, top to bottom.
+    application.add_handler(TypeHandler(Update, pipeline.limit_rate), group=GROUP_RATE)
     application.add_handler(TypeHandler(Update, pipeline.record_update), group=GROUP_DEDUP)
     application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
     application.add_handler(TypeHandler(Update, pipeline.private_only), group=GROUP_PRIVATE)
