@@ -21,7 +21,7 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, *, limit: int = 20, window: float = 10.0,
+    def __init__(self, *, limit: int = 30, window: float = 10.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
