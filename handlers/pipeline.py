@@ -10,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from bot.emergency import is_emergency
 from bot.flow import input_kind
 from bot.texts import pick_language
 from bot.ui import ack, say
@@ -27,6 +28,8 @@ async def limit_rate(update: Update, context: BotContext) -> None:
         user.id, message.media_group_id if message is not None else None)
     if verdict == "ok":
         return
+    if message is not None and is_emergency(message.text or message.caption):
+        return  # never drop someone describing an emergency
     log.info("update %s dropped: user is over the rate limit", update.update_id)
     if verdict == "warn":
         await ack(update, context)

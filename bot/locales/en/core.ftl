@@ -69,7 +69,7 @@ fallback-other = I can't use that here, sorry. Please use the buttons or type yo
 fallback-button = That button is from an earlier step. Let's continue from here:
 error-generic = I'm sorry, something went wrong on my side. Your answers are safe. Please try again in a moment, or write to { $support_email }.
 group-private-only = Please write to me in a private chat, so that your information stays private.
-slow-down = You're sending messages very quickly. I'll read them — please give me a moment. 🙏
+slow-down = You're sending messages very quickly, so I've paused for a few seconds. 🙏 Please wait a moment, then send your last message again.
 
 ## Commands registered with Telegram (short descriptions)
 cmd-start = Start, or come back to the beginning

@@ -69,7 +69,7 @@ fallback-other = Xin lỗi, tôi không dùng được nội dung này ở đây
 fallback-button = Nút này thuộc một bước trước. Chúng ta tiếp tục từ đây nhé:
 error-generic = Xin lỗi, hệ thống của tôi vừa gặp sự cố. Câu trả lời của bạn vẫn an toàn. Vui lòng thử lại sau ít phút, hoặc viết cho { $support_email }.
 group-private-only = Bạn vui lòng nhắn riêng cho tôi, để thông tin của bạn được giữ kín.
-slow-down = Bạn đang gửi tin rất nhanh. Tôi sẽ đọc hết — xin cho tôi một chút thời gian. 🙏
+slow-down = Bạn đang gửi tin rất nhanh nên tôi tạm dừng vài giây. 🙏 Vui lòng đợi một chút rồi gửi lại tin nhắn cuối cùng nhé.
 
 ## Lệnh đăng ký với Telegram
 cmd-start = Bắt đầu, hoặc quay lại từ đầu
