@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ContextTypes,
     ConversationHandler,
     Defaults,
@@ -18,16 +19,19 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.callbacks import parse, pattern
 from bot.context import NAV_KEY, SERVICES_KEY, BotContext
-from bot.flow import Flow, Handlers, Navigator, catch_alls
+from bot.flow import Flow, Handlers, Navigator, StateResult, catch_alls
 from bot.persistence import DatabasePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
+from conversations.case_reply import build_case_reply_conversation
 from conversations.guidance import build_guidance_conversation
 from conversations.intake import build_intake_conversation
 from conversations.onboarding import build_onboarding_conversation
 from conversations.settings import build_settings_conversation
 from handlers import commands, pipeline
+from handlers.coordinator.actions import coordinator_handlers
 from handlers.emergency import build_guard
 from handlers.info import build_info_conversation
 from handlers.menu import build_menu_conversation
@@ -45,6 +49,7 @@ COMMANDS = ("start", "menu", "help", "cancel", "status", "language", "timezone",
 GROUP_RATE = -110       # one patient's flood is answered once and dropped
 GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
 GROUP_IDENTIFY = -90    # who is talking, in which language
+GROUP_COORDINATOR = -80  # the coordinator console (/queue, /stats, co:* buttons, its input)
 GROUP_PRIVATE = -70     # outside private chats the patient flows never run
 GROUP_GUARD = -50       # emergency words: answered first, the step kept
 GROUP_FLOWS = 0         # the patient conversation
@@ -54,7 +59,23 @@ GROUP_PERSIST = 100     # write the conversation state through
 def flows() -> list[Flow]:
     return [build_onboarding_conversation(), build_menu_conversation(),
             build_guidance_conversation(), build_settings_conversation(),
-            build_info_conversation(), build_intake_conversation(), build_status_flow()]
+            build_info_conversation(), build_intake_conversation(), build_status_flow(),
+            build_case_reply_conversation()]
+
+
+async def on_nav_button(update: Update, context: BotContext) -> StateResult:
+    """``nav:<entry>[:<id>]``: a button that jumps to a flow's entry from any step (e.g. the
+    "Reply" of a message the outbox sent); the entry re-checks everything itself."""
+    data = parse(update.callback_query.data if update.callback_query else None)
+    if data is None or not context.nav.has_entry(data.action):
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return await context.nav.go("menu", update, context)
+    return await context.nav.go(data.action, update, context)
+
+
+def nav_handlers() -> Handlers:
+    return [CallbackQueryHandler(on_nav_button, pattern=pattern("nav"))]
 
 
 def build_patient_conversation(all_flows: list[Flow], nav: Navigator
@@ -64,12 +85,14 @@ def build_patient_conversation(all_flows: list[Flow], nav: Navigator
         nav.add(flow)
         for state, handlers in flow.states.items():
             states[state] = [*handlers, *catch_alls(state, commands.on_unexpected)]
-    fallbacks = [*commands.global_handlers(), *commands.last_resort_handlers()]
+    fallbacks = [*commands.global_handlers(), *nav_handlers(),
+                 *commands.last_resort_handlers()]
     with warnings.catch_warnings():
         # per_message=False is intended: one conversation per private chat, buttons included.
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
-            entry_points=[*commands.global_handlers(), *commands.no_state_handlers()],
+            entry_points=[*commands.global_handlers(), *nav_handlers(),
+                          *commands.no_state_handlers()],
             states=states,
             fallbacks=fallbacks,
             name=PATIENT_CONVERSATION,
@@ -91,7 +114,6 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .persistence(DatabasePersistence(services.conversations))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(_post_init)
         .connect_timeout(10).read_timeout(20).write_timeout(30)
         .get_updates_read_timeout(35)
     )
@@ -106,6 +128,8 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
     application.add_handler(TypeHandler(Update, pipeline.limit_rate), group=GROUP_RATE)
     application.add_handler(TypeHandler(Update, pipeline.record_update), group=GROUP_DEDUP)
     application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
+    for handler in coordinator_handlers():
+        application.add_handler(handler, group=GROUP_COORDINATOR)
     application.add_handler(TypeHandler(Update, pipeline.private_only), group=GROUP_PRIVATE)
     conversation = build_patient_conversation(flows(), nav)
     application.add_handler(build_guard(conversation), group=GROUP_GUARD)
@@ -113,18 +137,11 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
     application.add_handler(TypeHandler(Update, pipeline.flush_persistence),
                             group=GROUP_PERSIST)
     application.add_error_handler(pipeline.on_error)
-    # post_init runs only under run_polling/run_webhook; the runner starts the application
-    # itself, so the commands are also registered by a one-shot job once it has started.
-    if application.job_queue is not None:
-        async def register_commands(_context: BotContext) -> None:
-            await _post_init(application)
-
-        application.job_queue.run_once(register_commands, when=0, name="commands:register",
-                                       job_kwargs={"misfire_grace_time": None})
     return application
 
 
-async def _post_init(application: BotApp) -> None:
+async def register_commands(application: BotApp) -> None:
+    """setMyCommands for every language (the runner calls it once the bot has started)."""
     services: Services = application.bot_data[SERVICES_KEY]
     texts = services.texts
     for lang in texts.languages():

@@ -13,13 +13,15 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import BotApp, build_application, flows
+from bot.app import BotApp, build_application, flows, register_commands
 from bot.config import Settings
 from bot.logs import harden_loggers
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderScheduler
 from bot.services import Services
+from bot.sla import start_sla_job
 from bot.web import build_web_app
+from handlers.coordinator.alerts import alert_unreachable
 from storage.clock import Clock
 from storage.db import migrate
 
@@ -66,8 +68,10 @@ async def _initialize_with_retry(application: BotApp, stop: asyncio.Event) -> bo
 
 async def run(settings: Settings, *, stop: asyncio.Event | None = None,
               clock: Clock | None = None,
-              on_ready: Callable[[Running], Awaitable[None]] | None = None) -> None:
-    """Run until ``stop`` is set (SIGTERM/SIGINT in production)."""
+              on_ready: Callable[[Running], Awaitable[None]] | None = None,
+              setup_web: Callable[[web.Application], None] | None = None) -> None:
+    """Run until ``stop`` is set (SIGTERM/SIGINT in production). ``setup_web`` may add routes
+    to the web app before it starts (the sandbox's web chat; nothing in production)."""
     stop = stop or asyncio.Event()
     harden_loggers()
     await migrate(settings.database_url)
@@ -79,13 +83,18 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
 
     web_app = build_web_app(services, application, webhook_path=settings.webhook_path,
                             webhook_secret=settings.WEBHOOK_SECRET)
+    if setup_web is not None:
+        setup_web(web_app)
     web_runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
     await web_runner.setup()
     site = web.TCPSite(web_runner, settings.WEB_HOST, settings.WEB_PORT)
     await site.start()
     log.info("web server listening on %s:%s", settings.WEB_HOST, settings.WEB_PORT)
 
-    outbox = OutboxWorker(application.bot, services)
+    async def on_unreachable(chat_id: int) -> None:
+        await alert_unreachable(services, chat_id)
+
+    outbox = OutboxWorker(application.bot, services, on_unreachable=on_unreachable)
     reminders = ReminderScheduler(application, services, reminder_handlers)
     started = False
     try:
@@ -105,8 +114,13 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
                 url=settings.WEBHOOK_URL or "", secret_token=settings.WEBHOOK_SECRET,
                 allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
             log.info("webhook set; receiving updates at %s", settings.webhook_path)
+        try:
+            await register_commands(application)
+        except TelegramError as exc:  # the menu of commands is a nicety: never block start-up
+            log.warning("could not register commands: %s", type(exc).__name__)
         outbox.start()
         reminders.start()
+        start_sla_job(application, services)
         running = Running(services, application, web_runner, outbox, reminders)
         if on_ready is not None:
             await on_ready(running)
