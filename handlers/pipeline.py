@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 async def limit_rate(update: Update, context: BotContext) -> None:
     """Group -110: one patient's flood is answered once and dropped, before any database work."""
     user = update.effective_user
-    if user is None or context.services.is_coordinator(user.id):
+    if user is None or update.callback_query is not None:
+        return  # button presses are answered by a spinner, not a message: never a flood
+    if context.services.is_coordinator(user.id):
         return
     message = update.effective_message
     verdict = context.services.rate_limiter.check(
