@@ -72,8 +72,9 @@ class OutboxWorker:
             if sent_any:
                 continue
             wakeup.clear()
+            timeout = await self._idle_timeout()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=await self._idle_timeout())
+                await asyncio.wait_for(wakeup.wait(), timeout=timeout)
 
     async def _idle_timeout(self) -> float:
         loop = asyncio.get_running_loop()
