@@ -49,12 +49,16 @@ async def wait_state(bot, patient, expected: str, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def press(patient, data: str) -> None:
-    """Press the newest button with this data in the private chat."""
-    for message in reversed(patient.messages):
-        if has(data)(message):
-            await patient.press(message, callback_data=data)
-            return
+async def press(patient, data: str, timeout: float = 5.0) -> None:
+    """Press the newest button with this data in the private chat (waiting for it to come)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        for message in reversed(patient.messages):
+            if has(data)(message):
+                await patient.press(message, callback_data=data)
+                return
+        await asyncio.sleep(0.02)
     raise AssertionError(f"no button {data!r}\n{patient.transcript()}")
 
 
