@@ -30,6 +30,22 @@ async def _serve(settings: Settings) -> None:
     await run(settings, stop=stop)
 
 
+async def _sandbox(settings: Settings) -> None:
+    """No BOT_TOKEN: the bot against the in-process Bot API emulator, with the web chat."""
+    from sandbox.mode import run_sandbox
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("BOT_TOKEN is not set: starting the sandbox (a local emulation of Telegram)")
+
+    def announce(url: str) -> None:
+        print(f"Sandbox ready: open {url}", flush=True)  # noqa: T201
+
+    await run_sandbox(settings, stop=stop, announce=announce)
+
+
 async def _migrate(settings: Settings) -> None:
     from storage.db import migrate
 
@@ -53,9 +69,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
               file=sys.stderr)
         return EXIT_CONFIG
     if settings.sandbox:
-        print("configuration error: BOT_TOKEN is not set. Set it to a token from BotFather; "  # noqa: T201
-              "the no-token sandbox is not available yet.", file=sys.stderr)
-        return EXIT_CONFIG
+        asyncio.run(_sandbox(settings))
+        return 0
     asyncio.run(_serve(settings))
     return 0
 

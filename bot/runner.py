@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.app import BotApp, build_application, flows, register_commands
 from bot.config import Settings
@@ -66,6 +66,31 @@ async def _initialize_with_retry(application: BotApp, stop: asyncio.Event) -> bo
     return False
 
 
+async def _connect_with_retry(connect: Callable[[], Awaitable[object]], stop: asyncio.Event
+                              ) -> bool:
+    """Start polling (or set the webhook) until the Bot API answers: it may fail again just
+    after getMe answered (a flapping API must not end the process). A refused request
+    (bad webhook URL, wrong token) still stops start-up. False if stopped first."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await connect()
+            return True
+        except (BadRequest, InvalidToken):
+            raise
+        except RetryAfter as exc:
+            value = exc.retry_after
+            wait = value if isinstance(value, int | float) else value.total_seconds()
+            log.warning("Bot API asked to wait during start-up; retrying in %.0f s", wait)
+        except NetworkError as exc:  # 5xx, timeouts, connection errors
+            wait, delay = delay, min(delay * 2, STARTUP_RETRY_MAX)
+            log.warning("Bot API failed during start-up (%s); retrying in %.0f s",
+                        type(exc).__name__, wait)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+    return False
+
+
 async def run(settings: Settings, *, stop: asyncio.Event | None = None,
               clock: Clock | None = None,
               on_ready: Callable[[Running], Awaitable[None]] | None = None,
@@ -103,16 +128,24 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
         await application.start()
         started = True
         if polling:
-            await application.bot.delete_webhook(drop_pending_updates=False)
-            if application.updater is None:
+            updater = application.updater
+            if updater is None:
                 raise RuntimeError("polling needs the application's updater")
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                                    drop_pending_updates=False)
+
+            async def connect() -> None:
+                await application.bot.delete_webhook(drop_pending_updates=False)
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                            drop_pending_updates=False)
+        else:
+            async def connect() -> None:
+                await application.bot.set_webhook(
+                    url=settings.WEBHOOK_URL or "", secret_token=settings.WEBHOOK_SECRET,
+                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        if not await _connect_with_retry(connect, stop):
+            return
+        if polling:
             log.info("polling %s for updates", "the Bot API")
         else:
-            await application.bot.set_webhook(
-                url=settings.WEBHOOK_URL or "", secret_token=settings.WEBHOOK_SECRET,
-                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
             log.info("webhook set; receiving updates at %s", settings.webhook_path)
         try:
             await register_commands(application)

@@ -2,7 +2,13 @@
 
 Every answer is JSON ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "..."}``
 (status 400 or 404), with ``Access-Control-Allow-Origin: *``. The routes are documented in
-the package docstring of :mod:`sandbox.emulator`.
+the package docstring of :mod:`sandbox.emulator`, plus two the web chat uses:
+
+- ``POST /_emu/press_keyboard`` ``{user_id, chat_id?, label, phone_number?}`` → ``{messages:
+  [message]}``: tap a reply keyboard button (a ``request_contact`` button shares the own
+  contact with ``phone_number``).
+- ``GET  /_emu/commands?chat_type=private|group&language_code=vi`` → the bot's command list a
+  client shows there (narrowest scope and language the bot set, down to the default).
 """
 
 from __future__ import annotations
@@ -74,6 +80,8 @@ class ControlApi:
             ("GET", "/_emu/chats/{chat_id}/messages", self.chat_messages),
             ("POST", "/_emu/send", self.send),
             ("POST", "/_emu/press", self.press),
+            ("POST", "/_emu/press_keyboard", self.press_keyboard),
+            ("GET", "/_emu/commands", self.commands),
             ("POST", "/_emu/block", self.block),
             ("GET", "/_emu/events", self.events),
             ("GET", "/_emu/files/{file_id}", self.file),
@@ -305,6 +313,33 @@ class ControlApi:
         else:
             raise ControlError("press needs callback_data or label")
         return _ok({"callback_query_id": query_id})
+
+    async def press_keyboard(self, request: web.Request) -> web.Response:
+        """Tap a reply keyboard button: its text, or the own contact for ``request_contact``
+        (with ``phone_number``), as :meth:`SimulatedUser.press_keyboard`."""
+        body = await self._body(request)
+        person = self._person(body.get("user_id"))
+        chat = _int(body["chat_id"], "chat_id") if body.get("chat_id") is not None else None
+        if body.get("label") is None:
+            raise ControlError("press_keyboard needs label")
+        phone = body.get("phone_number")
+        message = await person.press_keyboard(
+            str(body["label"]), chat=chat,
+            **({"phone_number": str(phone)} if phone is not None else {}))
+        return _ok({"messages": [self.message_json(message)]})
+
+    async def commands(self, request: web.Request) -> web.Response:
+        """The command list a client would show: ``chat_type`` (private or group) and
+        ``language_code``, looked up from the narrowest scope the bot set to the default."""
+        chat_type = request.query.get("chat_type", "private")
+        language = request.query.get("language_code", "")
+        chats = "all_private_chats" if chat_type == "private" else "all_group_chats"
+        for scope in ({"type": chats}, {"type": "default"}):
+            for code in dict.fromkeys((language, "")):
+                found = self.emulator.commands(scope, code)
+                if found:
+                    return _ok(found)
+        return _ok([])
 
     async def block(self, request: web.Request) -> web.Response:
         body = await self._body(request)
