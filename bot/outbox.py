@@ -47,29 +47,37 @@ class OutboxWorker:
         self._on_unreachable = on_unreachable
         self._task: asyncio.Task[None] | None = None
         self._paused_until = 0.0
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the current send finish (no query is cut off mid-way), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._services.outbox_wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     def wake(self) -> None:
         self._services.outbox_wakeup.set()
 
     async def _run(self) -> None:
         wakeup = self._services.outbox_wakeup
-        while True:
+        while not self._stopping:
             try:
                 sent_any = await self.drain_once()
             except Exception:  # the database may be away for a while: keep the loop alive
                 log.exception("outbox pass failed; retrying")
                 sent_any = False
-            if sent_any:
+            if sent_any or self._stopping:
                 continue
             wakeup.clear()
             timeout = await self._idle_timeout()
@@ -96,7 +104,7 @@ class OutboxWorker:
             return False
         batch = await self._services.outbox.due(limit=50)
         for message in batch:
-            if loop.time() < self._paused_until:
+            if loop.time() < self._paused_until or self._stopping:
                 break
             await self._send(message)
             await asyncio.sleep(SEND_INTERVAL)
