@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.config import Settings
+from bot.config import Settings, encryption_keys
+from bot.ratelimit import RateLimiter
 from bot.texts import Texts
+from storage.cases import CaseRepo
 from storage.clock import Clock, SystemClock
+from storage.console import CoordinatorRepo
 from storage.db import Database
+from storage.links import LinkRepo
+from storage.records import RecordStore
 from storage.repositories import (
     AuditRepo,
     ConversationRepo,
@@ -31,7 +36,12 @@ class Services:
     outbox: OutboxRepo
     audit: AuditRepo
     reminders: ReminderRepo
+    cases: CaseRepo
+    record_store: RecordStore
+    console: CoordinatorRepo
+    links: LinkRepo
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None,
@@ -48,6 +58,9 @@ class Services:
             patients=PatientRepo(db, clock), updates=UpdateLog(db, clock),
             conversations=ConversationRepo(db, clock), outbox=OutboxRepo(db, clock),
             audit=AuditRepo(db, clock), reminders=ReminderRepo(db, clock),
+            cases=CaseRepo(db, clock),
+            record_store=RecordStore(settings.DATA_DIR / "records", encryption_keys(settings)),
+            console=CoordinatorRepo(db, clock), links=LinkRepo(db, clock),
         )
 
     def is_coordinator(self, user_id: int | None) -> bool:

@@ -271,3 +271,66 @@ class ConversationState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+# -- coordinator console (migration 0003) -----------------------------------------------------
+
+class CaseMessage(Base):
+    """What passes between the coordinators and the patient about a case: an information
+    request (``request``: the question, and the status to return to) and the patient's answer
+    (``reply``: a text, or a record added to the case). Read only in a coordinator's private chat.
+    """
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("records.id", ondelete="SET NULL"))
+    return_status: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Coordinator(Base):
+    """The coordinators who have acted, by Telegram id, with the first name Telegram gave:
+    how the console says who has a case."""
+
+    __tablename__ = "coordinators"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True,
+                                                  autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+# -- online consultation (migration 0004) -----------------------------------------------------
+
+class ConsultOffer(Base):
+    """A coordinator offered the patient of a case an online consultation (``/offer``): the
+    case may then be booked even before its report is ready."""
+
+    __tablename__ = "consult_offers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    offered_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class ConsultFeedback(Base):
+    """How the consultation went, in the patient's words: a 1–5 rating and an optional comment.
+    Read only in a coordinator's private chat."""
+
+    __tablename__ = "consult_feedback"
+
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
