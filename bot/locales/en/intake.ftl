@@ -305,7 +305,8 @@ status-name = { $status ->
     [submitted] sent, waiting for a coordinator
     [claimed] with a coordinator
     [with_expert] with the expert
-    [info_needed] more information needed
+    [info_requested] more information needed
+    [withdrawn] withdrawn by you
     [report_ready] report ready
     [closed] closed
    *[other] in progress

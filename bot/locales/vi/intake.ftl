@@ -275,7 +275,8 @@ status-name = { $status ->
     [submitted] đã gửi, chờ điều phối viên
     [claimed] điều phối viên đang xử lý
     [with_expert] chuyên gia đang xem xét
-    [info_needed] cần bổ sung thông tin
+    [info_requested] cần thêm thông tin
+    [withdrawn] bạn đã rút hồ sơ
     [report_ready] đã có báo cáo
     [closed] đã đóng
    *[other] đang xử lý
