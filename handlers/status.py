@@ -17,6 +17,7 @@ from conversations.intake.steps import progress
 from storage.cases import CaseSummary
 
 MAX_EVENTS = 8
+MAX_REPORT_LINKS = 3
 
 
 class StatusState(StrEnum):
@@ -74,6 +75,10 @@ async def prompt_status(update: Update, context: BotContext) -> None:
             rows.append([(context.t("status-btn-start"), cb("menu", "open", "case"))])
         if summaries:
             parts.append(context.t("status-footer"))
+        if context.nav.has_entry("report_link"):  # a fresh link to each report (report flow)
+            rows.extend([(context.t("btn-report-mine", number=s.case.number or ""),
+                          cb("nav", "report_link", s.case.id))]
+                        for s in summaries[:MAX_REPORT_LINKS] if s.case.report_at is not None)
     rows.append([(context.t("btn-menu"), cb("menu", "home"))])
     text = "\n\n".join(parts)
     if len(text) > 4000:

@@ -35,11 +35,13 @@ from storage.models import (
     CaseMessage,
     ConversationState,
     Coordinator,
+    Link,
     Patient,
     Question,
     Record,
     Reminder,
     Report,
+    ReportFeedback,
 )
 from storage.repositories import Outgoing, _Repo, stage_audit, stage_many
 from storage.schemas import CaseEventOut, CaseOut, PatientOut, QuestionOut, RecordOut, _Frozen
@@ -151,6 +153,15 @@ class StagedReport(_Frozen):
     replaced_blobs: tuple[str, ...] = ()
 
 
+class NewLink(_Frozen):
+    """A signed link to create together with a change (the caller signs its token): the
+    ``links`` row is written in the change's transaction, bound to its target there."""
+
+    link_id: str
+    purpose: str
+    expires_at: datetime
+
+
 class FinalReport(_Frozen):
     outcome: Literal["ok", "already", "gone", "not_allowed"]
     report: ReportOut | None = None
@@ -189,6 +200,17 @@ class Stats(_Frozen):
     #: seconds from submission to report, one per reported case
     turnarounds: tuple[float, ...]
     concordance: dict[str, int]
+    #: the patients' ratings after their report (1–5): how many of each
+    ratings: dict[int, int] = {}
+
+    @property
+    def rating_count(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def rating_average(self) -> float | None:
+        count = self.rating_count
+        return sum(r * n for r, n in self.ratings.items()) / count if count else None
 
     @property
     def median_turnaround(self) -> float | None:
@@ -273,7 +295,11 @@ class CoordinatorRepo(_Repo):
                 select(Report.concordance, func.count(func.distinct(Report.case_id)))
                 .where(Report.concordance.is_not(None))
                 .group_by(Report.concordance))).all()}
-            return Stats(by_status=by_status,
+            ratings = {int(value): int(n) for value, n in (await s.execute(
+                select(ReportFeedback.rating, func.count())
+                .where(ReportFeedback.rating.is_not(None))
+                .group_by(ReportFeedback.rating))).all() if value is not None}
+            return Stats(by_status=by_status, ratings=ratings,
                          turnarounds=tuple(sorted((done - sent).total_seconds()
                                                   for sent, done in spans
                                                   if sent is not None and done is not None)),
@@ -462,8 +488,11 @@ class CoordinatorRepo(_Repo):
                                 replaced_blobs=replaced)
 
     async def finalize_report(self, *, report_id: int, coordinator_id: int, concordance: str,
-                              notify: Notify) -> FinalReport:
-        """The concordance is chosen: ``with_expert → report_ready`` and the patient is told."""
+                              notify: Notify, link: NewLink | None = None) -> FinalReport:
+        """The concordance is chosen: ``with_expert → report_ready`` and the patient is told.
+        ``link``, if given, is the patient's signed link to this report: its row is written
+        here, bound to the report and the patient, so the notice that carries it and the link
+        itself commit (or roll back) together."""
         if concordance not in CONCORDANCE:
             raise ValueError("unknown concordance")
         now = self._clock.now()
@@ -487,6 +516,12 @@ class CoordinatorRepo(_Repo):
             report.attached_at = now
             await stage_audit(s, actor=actor, action="report.attached",
                               subject=f"report:{report.id}", now=now)
+            if link is not None:
+                s.add(Link(id=link.link_id, purpose=link.purpose, target_id=report.id,
+                           patient_id=row.patient_id, expires_at=link.expires_at,
+                           created_at=now))
+                await stage_audit(s, actor=actor, action=f"link.issued.{link.purpose}",
+                                  subject=f"link:{link.link_id}", now=now)
             change = await _notify(s, notify, case, came_from, actor, now,
                                    concordance=concordance)
             return FinalReport(outcome="ok", report=ReportOut.model_validate(report),

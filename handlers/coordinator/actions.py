@@ -33,6 +33,7 @@ from bot.callbacks import CallbackData, parse, pattern
 from bot.context import BotContext
 from bot.downloads import issue_records_link
 from bot.files import MAX_DOWNLOAD_BYTES, FileKind, judge
+from bot.report_pages import prepare_report_link, report_notifier
 from bot.ui import ack, edit_markup, say
 from handlers.coordinator.alerts import FEATURE, notifier
 from handlers.coordinator.present import (
@@ -198,7 +199,12 @@ async def send_card(update: Update, context: BotContext, user: User, case_id: in
     if card is None:
         return False
     text, markup = card_view(services, context.lang, card, services.clock.now())
-    return await _send_private(update, context, user, text, markup)
+    if not await _send_private(update, context, user, text, markup):
+        return False
+    # Every look at a case's clinical details is audited (ids only).
+    await services.audit.append(actor=f"coordinator:{user.id}", action="case.viewed",
+                                subject=f"case:{case_id}")
+    return True
 
 
 async def _b_claim(update: Update, context: BotContext, user: User, data: CallbackData) -> None:
@@ -338,9 +344,11 @@ async def _b_concordance(update: Update, context: BotContext, user: User, data: 
         await ack(update, context, "fallback-button")
         return
     services = context.services
+    # The patient's signed report link is written with the attachment and its notice.
+    link = prepare_report_link(services)
     result = await services.console.finalize_report(
         report_id=report_id, coordinator_id=user.id, concordance=value,
-        notify=notifier(services))
+        notify=report_notifier(services, link), link=link.new_link)
     if result.outcome == "already":
         await ack(update, context, "co-report-already")
         await edit_markup(update, None)

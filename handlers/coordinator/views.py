@@ -34,6 +34,7 @@ from handlers.coordinator.present import (
 )
 from storage.case_status import CLOSE_REASONS, CONCORDANCE, INFO_FROM, OPEN, CaseStatus, can_move
 from storage.console import REQUEST, CaseCard, QueueItem, Stats
+from storage.reports import ANSWER, FOLLOWUP
 
 View = tuple[str, InlineKeyboardMarkup | None]
 
@@ -186,6 +187,14 @@ def _card_text(services: Services, lang: str, card: CaseCard, now: datetime, lim
                 name = holder_label(texts, lang, author, card.name_of(author))
                 lines.append(_t(services, lang, "co-card-msg-request", when=when, name=name,
                                 text=clip(message.text or "", limit)))
+            elif message.direction == FOLLOWUP:  # a question about the report
+                lines.append(_t(services, lang, "fu-card-question", when=when,
+                                text=clip(message.text or "", limit)))
+            elif message.direction == ANSWER:
+                author = _coordinator_id(message.author)
+                name = holder_label(texts, lang, author, card.name_of(author))
+                lines.append(_t(services, lang, "fu-card-answer", when=when, name=name,
+                                text=clip(message.text or "", limit)))
             elif message.record_id is not None:
                 lines.append(_t(services, lang, "co-card-msg-file", when=when,
                                 n=position.get(message.record_id, "?")))
@@ -240,6 +249,9 @@ def card_buttons(services: Services, lang: str, card: CaseCard) -> InlineKeyboar
     if can_move(status, S.REPORT_READY):
         actions.append((_t(services, lang, "btn-co-report"), cb(FEATURE, "report", case_id)))
     rows.extend(actions[i:i + 2] for i in range(0, len(actions), 2))
+    if any(m.direction == FOLLOWUP and m.answered_at is None for m in card.messages):
+        # handlers/coordinator/followup.py answers it ("fu" is its callback feature)
+        rows.append([(_t(services, lang, "btn-fu-answer"), cb("fu", "answer", case_id))])
     last: list[Button] = [(_t(services, lang, "btn-co-download"), cb(FEATURE, "dl", case_id))]
     if can_move(status, S.CLOSED):
         last.append((_t(services, lang, "btn-co-close"), cb(FEATURE, "close", case_id)))
@@ -303,4 +315,7 @@ def stats_view(services: Services, lang: str, stats: Stats) -> str:
                            label=_t(services, lang, "co-concordance", value=value),
                            percent=round(100 * n / total)))
         parts.append("\n".join(conc))
+    if stats.rating_count:
+        parts.append(_t(services, lang, "report-stats-feedback", count=stats.rating_count,
+                        average=f"{stats.rating_average or 0:.1f}"))
     return "\n\n".join(parts)
