@@ -9,13 +9,14 @@ between the send and its mark can repeat one message; it can never lose one.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services import Services
@@ -28,6 +29,30 @@ MAX_ATTEMPTS = 200  # about a day and a half at the longest backoff
 SEND_INTERVAL = 1 / 25  # stay under Telegram's ~30 messages a second
 
 UnreachableHook = Callable[[int], Awaitable[None]]
+
+
+#: Payload fields that may carry a small file as ``{"base64": ..., "filename": ...}`` (the outbox
+#: is JSON): it is uploaded as that file when sent (e.g. a consultation's .ics).
+FILE_FIELDS = ("document",)
+MAX_INLINE_FILE = 256 * 1024
+
+
+def inline_file(data: bytes, filename: str) -> dict[str, str]:
+    """A small file for a JSON outbox payload (see FILE_FIELDS)."""
+    if len(data) > MAX_INLINE_FILE:
+        raise ValueError("too large to keep in the outbox")
+    return {"base64": base64.b64encode(data).decode("ascii"), "filename": filename}
+
+
+def api_kwargs(payload: dict[str, Any]) -> dict[str, Any]:
+    """The request parameters of a payload: inline files become uploads."""
+    kwargs = dict(payload)
+    for name in FILE_FIELDS:
+        value = kwargs.get(name)
+        if isinstance(value, dict) and isinstance(value.get("base64"), str):
+            kwargs[name] = InputFile(base64.b64decode(value["base64"], validate=True),
+                                     filename=str(value.get("filename") or "file"))
+    return kwargs
 
 
 def backoff(attempts: int) -> timedelta:
@@ -114,7 +139,7 @@ class OutboxWorker:
         repo = self._services.outbox
         now = self._services.clock.now()
         try:
-            await self._bot.do_api_request(message.method, api_kwargs=dict(message.payload))
+            await self._bot.do_api_request(message.method, api_kwargs=api_kwargs(message.payload))
         except RetryAfter as exc:
             wait = _retry_after_seconds(exc)
             self._paused_until = asyncio.get_running_loop().time() + wait

@@ -19,6 +19,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.services import Services
+from storage.repositories import Outgoing
 from storage.schemas import ReminderOut
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,17 @@ class Send:
     chat_id: int
     payload: dict[str, Any]
     method: str = "sendMessage"
+    #: the same message for other chats (each coordinator when there is no group), queued
+    #: once the reminder is marked sent, never twice
+    also: tuple[Outgoing, ...] = ()
 
 
 @dataclass(frozen=True)
 class Missed:
-    """Too late to be useful: recorded as missed (coordinators see it)."""
+    """Too late to be useful: recorded as missed. ``alerts`` (to the coordinators, so they see
+    it) are queued once the reminder is marked missed, never twice."""
+
+    alerts: tuple[Outgoing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,12 @@ class ReminderScheduler:
         return jq
 
     def start(self) -> None:
-        self._jobs.run_repeating(self._refill_job, interval=REFILL_EVERY, first=0,
+        # The first refill runs at once (a one-shot job): an interval trigger whose start is
+        # already past when APScheduler adds it (``first=0``) would wait a whole interval, so
+        # the reminders that came due while the bot was down would wait up to a minute.
+        self._jobs.run_once(self._refill_job, when=0, name="reminders:refill",
+                            job_kwargs={"misfire_grace_time": None})
+        self._jobs.run_repeating(self._refill_job, interval=REFILL_EVERY, first=REFILL_EVERY,
                                  name="reminders:refill",
                                  job_kwargs={"misfire_grace_time": None, "coalesce": True})
 
@@ -76,7 +88,10 @@ class ReminderScheduler:
         added = 0
         while True:
             due = await self._services.reminders.pending_until(until=now + WINDOW, limit=1000)
-            fresh = [r for r in due if not self._jobs.get_jobs_by_name(_job_name(r.id))]
+            # One pass over the queue's jobs, not one per reminder (get_jobs_by_name walks
+            # them all: 1,000 due reminders took 1.5 s of the event loop; benchmarks/README).
+            queued = {job.name for job in self._jobs.jobs()}
+            fresh = [r for r in due if _job_name(r.id) not in queued]
             for reminder in fresh:
                 delay = max(0.0, (reminder.due_at - now).total_seconds())
                 self._jobs.run_once(self._fire_job, when=delay, data=reminder.id,
@@ -115,9 +130,13 @@ class ReminderScheduler:
         if isinstance(decision, Send):
             if await repo.fire(reminder_id=reminder.id, chat_id=decision.chat_id,
                                method=decision.method, payload=decision.payload):
+                if decision.also:
+                    await self._services.outbox.enqueue_many(items=decision.also)
                 self._services.outbox_wakeup.set()
         elif isinstance(decision, Missed):
-            await repo.finish(reminder_id=reminder.id, status="missed")
+            if await repo.finish(reminder_id=reminder.id, status="missed") and decision.alerts:
+                await self._services.outbox.enqueue_many(items=decision.alerts)
+                self._services.outbox_wakeup.set()
         else:
             await repo.finish(reminder_id=reminder.id, status="cancelled")
         log.info("reminder %s (%s): %s", reminder.id, reminder.kind, type(decision).__name__)
