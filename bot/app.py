@@ -25,13 +25,18 @@ from bot.flow import Flow, Handlers, Navigator, StateResult, catch_alls
 from bot.persistence import DatabasePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
+from conversations.booking import build_booking_conversation
 from conversations.case_reply import build_case_reply_conversation
 from conversations.guidance import build_guidance_conversation
 from conversations.intake import build_intake_conversation
 from conversations.onboarding import build_onboarding_conversation
+from conversations.report import build_report_conversation
 from conversations.settings import build_settings_conversation
 from handlers import commands, pipeline
+from handlers.booking_admin import booking_admin_handlers
 from handlers.coordinator.actions import coordinator_handlers
+from handlers.coordinator.followup import followup_handlers
+from handlers.data_rights import build_data_rights_conversation
 from handlers.emergency import build_guard
 from handlers.info import build_info_conversation
 from handlers.menu import build_menu_conversation
@@ -43,13 +48,15 @@ PATIENT_CONVERSATION = "patient"
 
 # Commands shown in Telegram's menu, per language (descriptions come from the catalogs).
 COMMANDS = ("start", "menu", "help", "cancel", "status", "language", "timezone", "privacy",
-            "contact")
+            "mydata", "deleteme", "contact")
 
 # Handler groups, in the order every update meets them.
 GROUP_RATE = -110       # one patient's flood is answered once and dropped
 GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
 GROUP_IDENTIFY = -90    # who is talking, in which language
 GROUP_COORDINATOR = -80  # the coordinator console (/queue, /stats, co:* buttons, its input)
+GROUP_FOLLOWUP = -78    # coordinators answering follow-up questions (fu:* buttons, the answer)
+GROUP_BOOKING_ADMIN = -75  # consultation slots (/publish, /slots, /agenda, /offer, bka:*)
 GROUP_PRIVATE = -70     # outside private chats the patient flows never run
 GROUP_GUARD = -50       # emergency words: answered first, the step kept
 GROUP_FLOWS = 0         # the patient conversation
@@ -60,7 +67,8 @@ def flows() -> list[Flow]:
     return [build_onboarding_conversation(), build_menu_conversation(),
             build_guidance_conversation(), build_settings_conversation(),
             build_info_conversation(), build_intake_conversation(), build_status_flow(),
-            build_case_reply_conversation()]
+            build_case_reply_conversation(), build_booking_conversation(),
+            build_data_rights_conversation(), build_report_conversation()]
 
 
 async def on_nav_button(update: Update, context: BotContext) -> StateResult:
@@ -130,6 +138,12 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
     application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
     for handler in coordinator_handlers():
         application.add_handler(handler, group=GROUP_COORDINATOR)
+    # Own groups: the console's input handler takes every coordinator message in its group
+    # and lets it through only when the console waits for nothing.
+    for handler in followup_handlers():
+        application.add_handler(handler, group=GROUP_FOLLOWUP)
+    for handler in booking_admin_handlers():
+        application.add_handler(handler, group=GROUP_BOOKING_ADMIN)
     application.add_handler(TypeHandler(Update, pipeline.private_only), group=GROUP_PRIVATE)
     conversation = build_patient_conversation(flows(), nav)
     application.add_handler(build_guard(conversation), group=GROUP_GUARD)

@@ -198,7 +198,32 @@ def judge(data: bytes, file_name: str | None = None) -> Verdict:
     kind = FileKind(content)
     if claimed is not None and claimed != kind:
         return Verdict(refusal=Refusal.MISMATCH)
+    if kind in (FileKind.JPEG, FileKind.PNG, FileKind.HEIC) and pixel_flood(data, kind):
+        return Verdict(refusal=Refusal.UNKNOWN)
     return Verdict(kind=kind)
+
+
+def pixel_flood(data: bytes, kind: FileKind) -> bool:
+    """Whether an image's header claims more pixels than Pillow would ever decode (its
+    decompression-bomb guard: a few bytes claiming 50000 x 50000 pixels). Reads the header
+    only; a header Pillow cannot read is judged by its signature, as before."""
+    import warnings
+
+    from PIL import Image
+
+    if kind is FileKind.HEIC:
+        _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return True
+    except Exception:  # not readable as an image header: no claim of size to judge
+        return False
+    limit = Image.MAX_IMAGE_PIXELS
+    return limit is not None and width * height > 2 * limit
 
 
 # -- dates inside files -----------------------------------------------------------------------

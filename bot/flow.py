@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.callbacks import pattern
 from bot.context import BotContext
 from bot.reminders import ReminderHandler
 
@@ -28,7 +29,10 @@ Handlers = list[BaseHandler[Update, BotContext, Any]]
 
 # Callback features that work from any state (they are fallbacks of the conversation).
 GLOBAL_FEATURES = ("menu", "nav")
-_NOT_GLOBAL = re.compile(rf"^(?!(?:{'|'.join(GLOBAL_FEATURES)}):)")
+# A state's catch-all takes every button but the well-formed global ones (a malformed
+# "menu:..." matches no fallback either, and must still get an answer).
+_GLOBAL = "|".join(pattern(feature).pattern.removeprefix("^") for feature in GLOBAL_FEATURES)
+_NOT_GLOBAL = re.compile(rf"^(?!(?:{_GLOBAL}))")
 
 
 @dataclass

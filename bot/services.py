@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from bot.config import Settings, encryption_keys
 from bot.ratelimit import RateLimiter
 from bot.texts import Texts
+from storage.booking import BookingRepo
 from storage.cases import CaseRepo
 from storage.clock import Clock, SystemClock
 from storage.console import CoordinatorRepo
 from storage.db import Database
+from storage.erasure import ErasureRepo
 from storage.links import LinkRepo
 from storage.records import RecordStore
+from storage.reports import ReportRepo
 from storage.repositories import (
     AuditRepo,
     ConversationRepo,
@@ -40,6 +43,9 @@ class Services:
     record_store: RecordStore
     console: CoordinatorRepo
     links: LinkRepo
+    erasure: ErasureRepo
+    booking: BookingRepo
+    reports: ReportRepo
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
 
@@ -61,6 +67,8 @@ class Services:
             cases=CaseRepo(db, clock),
             record_store=RecordStore(settings.DATA_DIR / "records", encryption_keys(settings)),
             console=CoordinatorRepo(db, clock), links=LinkRepo(db, clock),
+            erasure=ErasureRepo(db, clock),
+            booking=BookingRepo(db, clock), reports=ReportRepo(db, clock),
         )
 
     def is_coordinator(self, user_id: int | None) -> bool:

@@ -7,12 +7,15 @@ import hmac
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
 
 from bot.downloads import add_download_routes
+from bot.export import add_export_routes
+from bot.report_pages import add_report_routes
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,50 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+#: At most this many refused link openings are audited a minute (a flood of bad tokens must not
+#: flood the audit log); the rest are counted in the log file.
+LINK_REFUSALS_AUDITED = 120
+_LINK_ID = re.compile(r"^([0-9a-f]{32})\.")
+
+
+def link_refusals(services: Services) -> Any:
+    """Audit every refused opening of a signed link (a 4xx from a ``/<path>/{token}`` route:
+    tampered, expired, revoked, unknown, foreign or malformed; throttled): the path and the
+    link id when the token names one. Never the token itself."""
+    window = {"start": 0.0, "count": 0}
+
+    async def audit(request: web.Request, status: int) -> None:
+        now = time.monotonic()
+        if now - window["start"] >= 60:
+            window["start"], window["count"] = now, 0
+        window["count"] += 1
+        prefix = request.path.strip("/").split("/", 1)[0][:16] or "-"
+        if window["count"] > LINK_REFUSALS_AUDITED:
+            log.warning("link refused on /%s (%s); not audited: too many this minute",
+                        prefix, status)
+            return
+        m = _LINK_ID.match(request.match_info.get("token", ""))
+        try:
+            await services.audit.append(actor="web", action=f"link.refused.{status}",
+                                        subject=f"{prefix}:{m.group(1) if m else 'malformed'}")
+        except Exception:  # the refusal stands even if the database is away
+            log.warning("could not audit a refused link on /%s", prefix)
+
+    @web.middleware
+    async def audit_refusals(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            response: web.StreamResponse = await handler(request)
+        except web.HTTPException as exc:
+            if "token" in request.match_info and 400 <= exc.status < 500:
+                await audit(request, exc.status)
+            raise
+        if "token" in request.match_info and 400 <= response.status < 500:
+            await audit(request, response.status)
+        return response
+
+    return audit_refusals
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -95,13 +142,16 @@ def webhook_handler(secret: str) -> Any:
 
 def build_web_app(services: Services, application: Any, *, webhook_path: str | None = None,
                   webhook_secret: str | None = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=2 * 1024 * 1024)
+    app = web.Application(middlewares=[security_headers, link_refusals(services)],
+                          client_max_size=2 * 1024 * 1024)
     app[SERVICES] = services
     app[APPLICATION] = application
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/privacy", privacy)
     add_download_routes(app, services)  # the records zip behind signed links
+    add_export_routes(app, services)  # /mydata's zip behind signed links
+    add_report_routes(app, services)  # the patient's report (/r/) and its shared copy (/s/)
     if webhook_path and webhook_secret:
         app.router.add_post(webhook_path, webhook_handler(webhook_secret))
     return app

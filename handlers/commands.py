@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.employers import code_from_payload, lookup
 from bot.flow import Handlers, StateResult, Step, input_kind
 from bot.ui import ack, say
+from handlers.data_rights import cmd_deleteme, cmd_mydata
 from handlers.menu import cb_menu_open
 from handlers.status import cmd_status
 
@@ -130,6 +131,8 @@ def global_handlers() -> Handlers:
         CommandHandler("timezone", cmd_timezone),
         CommandHandler("privacy", cmd_privacy),
         CommandHandler("contact", cmd_contact),
+        CommandHandler("mydata", cmd_mydata),
+        CommandHandler("deleteme", cmd_deleteme),
         CallbackQueryHandler(cb_menu_open, pattern=pattern("menu")),
     ]
 

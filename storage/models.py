@@ -334,3 +334,21 @@ class ConsultFeedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# -- report delivery and after the opinion (migration 0005) -----------------------------------
+
+class ReportFeedback(Base):
+    """What the patient said after reading their report: how it compares with their first
+    doctor's opinion (``agrees`` / ``differs`` / ``unsure``), a 1–5 rating and an optional
+    comment. One row a case; the comment is read only in a coordinator's private chat."""
+
+    __tablename__ = "report_feedback"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    comparison: Mapped[str | None] = mapped_column(String(16))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _MAGIC = b"SOR1"
 _NONCE = 12
+_TAG = 16  # AES-GCM's authentication tag
 _WRAP_AAD = b"second-opinion:record-key:v1"
 _BLOB_NAME = re.compile(r"^[0-9a-f]{32}\.rec$")
 
@@ -104,12 +105,22 @@ class RecordStore:
 
     # -- sealing (pure, in memory) ------------------------------------------------------------
 
-    def seal(self, data: bytes) -> tuple[SealedBlob, bytes]:
+    def seal(self, data: bytes) -> tuple[SealedBlob, bytes | bytearray]:
         """Encrypt in memory: the row's fields and the bytes to write."""
         blob_name = f"{secrets.token_hex(16)}.rec"
         file_key = AESGCM.generate_key(bit_length=256)
         nonce = secrets.token_bytes(_NONCE)
-        body = _MAGIC + nonce + AESGCM(file_key).encrypt(nonce, data, blob_name.encode())
+        aead = AESGCM(file_key)
+        header = _MAGIC + nonce
+        body: bytes | bytearray
+        if hasattr(aead, "encrypt_into"):
+            # cryptography >= 45: encrypt straight into the blob's buffer, so a 20 MB file
+            # costs one more 20 MB in memory, not two (ciphertext, then header + ciphertext).
+            body = bytearray(len(header) + len(data) + _TAG)
+            body[:len(header)] = header
+            aead.encrypt_into(nonce, data, blob_name.encode(), memoryview(body)[len(header):])
+        else:
+            body = header + aead.encrypt(nonce, data, blob_name.encode())
         wrapped, wrapped_with = self.keys.wrap(file_key)
         return SealedBlob(blob_name=blob_name, wrapped_key=wrapped, key_id=wrapped_with,
                           sha256=sha256_hex(data), size=len(data)), body
@@ -151,7 +162,7 @@ class RecordStore:
         return self.path(blob_name).exists()
 
     @staticmethod
-    def _write(path: Path, body: bytes) -> None:
+    def _write(path: Path, body: bytes | bytearray) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

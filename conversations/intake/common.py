@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,9 +22,18 @@ async def send(context: BotContext, chat_id: int, view: View) -> Message:
     return await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
+#: Fluent refuses a placeable longer than 2500 characters, counted after our HTML escaping
+#: (an "&" becomes "&amp;"): a clipped answer stays under this once escaped.
+MAX_PLACEABLE = 2400
+
+
 def clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    while len(html.escape(text, quote=False)) > MAX_PLACEABLE:
+        text = text[:len(text) * 4 // 5].rstrip() + "…"
+    return text
 
 
 def fmt_date(context: BotContext, value: date) -> str:

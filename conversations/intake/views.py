@@ -7,6 +7,7 @@ the catalog are plain text (escaped by `Texts.render`); rendered pieces are join
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -75,6 +76,11 @@ def nav_row(context: BotContext, pos: Pos) -> list[Button]:
         row.append((context.t("btn-back"), cb("in", "back")))
     row.append((context.t("intake-btn-later"), cb("menu", "home")))
     return row
+
+
+def escape(text: str) -> str:
+    """What the patient typed, placed in HTML outside the catalogs (which escape values)."""
+    return html.escape(text, quote=False)
 
 
 def join(*parts: str | None) -> str:
@@ -306,7 +312,7 @@ def view_questions(context: BotContext, pos: Pos, questions: list[QuestionOut],
              for key in SUGGESTED_QUESTIONS]
     # Ten questions of 500 characters would not fit one message: share the room among them.
     room = min(MAX_QUESTION_CHARS, 2800 // max(len(own), 1))
-    own_lines = [f"{n}. {clip(q.text or '', room)}" for n, q in enumerate(own, start=1)]
+    own_lines = [f"{n}. {escape(clip(q.text or '', room))}" for n, q in enumerate(own, start=1)]
     rows: list[list[Button]] = [
         [(("✅ " if key in chosen else "▫️ ") + context.t(f"intake-q-short-{key}"),
           cb("in", "qt", key))] for key in SUGGESTED_QUESTIONS]
@@ -384,7 +390,8 @@ def _review_text(context: BotContext, case: CaseOut, records: list[DraftRecord],
           value=case.phone or t("intake-phone-none")),
     ]
     if questions:
-        qlines = [f"{n}. {clip(question_text(context, q), q_limit)}"
+        qlines = [f"{n}. {clip(question_text(context, q), q_limit)}" if q.suggested_key
+                  else f"{n}. {escape(clip(q.text or '', q_limit))}"
                   for n, q in enumerate(questions, start=1)]
         questions_part = t("intake-review-questions", count=len(questions)) + "\n" + \
             "\n".join(qlines)

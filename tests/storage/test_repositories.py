@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from storage.clock import ManualClock
 from storage.db import Database, migrate
@@ -77,7 +78,19 @@ async def test_audit_chain_detects_tampering(db, clock):
     for i in range(5):
         await audit.append(actor=f"coordinator:{i}", action="case.viewed", subject="case:1")
     assert await audit.verify_chain()
+    # The database itself refuses changes to the log (migration 0006's triggers)...
+    for statement in ("UPDATE audit_events SET subject='case:2' WHERE id=3",
+                      "DELETE FROM audit_events WHERE id=3"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with db.transaction() as s:
+                await s.execute(text(statement))
+    assert await audit.verify_chain()
+    # ...so a tamperer must first drop the triggers (DDL rights); the chain still tells.
     async with db.transaction() as s:
+        if db.is_sqlite:
+            await s.execute(text("DROP TRIGGER audit_events_no_update"))
+        else:
+            await s.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
         await s.execute(text("UPDATE audit_events SET subject='case:2' WHERE id=3"))
     assert not await audit.verify_chain()
 
