@@ -149,10 +149,19 @@ class OutboxWorker:
         except Forbidden:
             log.info("outbox %s: chat %s is unreachable (blocked the bot)", message.id,
                      message.chat_id)
+            # Mark the patient and alert (deduplicated per episode) before closing the row:
+            # a crash in between leaves the row pending, so this runs again after a restart
+            # instead of the coordinators never hearing of it.
+            try:
+                await self._services.patients.mark_unreachable(chat_id=message.chat_id)
+                if self._on_unreachable is not None:
+                    await self._on_unreachable(message.chat_id)
+            except Exception:
+                log.exception("outbox %s: recording the unreachable chat failed", message.id)
+                await repo.retry_later(message_id=message.id, at=now + backoff(message.attempts),
+                                       error="unreachable hook")
+                return
             await repo.give_up(message_id=message.id, status="unreachable", error="403")
-            await self._services.patients.mark_unreachable(chat_id=message.chat_id)
-            if self._on_unreachable is not None:
-                await self._on_unreachable(message.chat_id)
         except BadRequest as exc:
             if "chat not found" in exc.message.lower():
                 await repo.give_up(message_id=message.id, status="unreachable",

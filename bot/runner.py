@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -154,6 +155,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
         outbox.start()
         reminders.start()
         start_sla_job(application, services)
+        start_housekeeping(application, services)
         running = Running(services, application, web_runner, outbox, reminders)
         if on_ready is not None:
             await on_ready(running)
@@ -161,6 +163,24 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
         log.info("stopping")
     finally:
         await _shutdown(application, started, outbox, web_runner, services)
+
+
+PROCESSED_UPDATES_KEPT = timedelta(days=7)
+
+
+def start_housekeeping(application: BotApp, services: Services) -> None:
+    """Hourly: forget processed update ids older than a week (Telegram redelivers for at most
+    a day) and idle rate-limit buckets, so neither grows without end."""
+
+    async def housekeeping(_context: object) -> None:
+        pruned = await services.updates.prune(older_than=PROCESSED_UPDATES_KEPT)
+        services.rate_limiter.forget_idle()
+        if pruned:
+            log.info("housekeeping: forgot %s processed update ids", pruned)
+
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(housekeeping, interval=3600, first=60,
+                                            name="housekeeping")
 
 
 async def _shutdown(application: BotApp, started: bool, outbox: OutboxWorker,

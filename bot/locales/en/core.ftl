@@ -57,6 +57,8 @@ help =
     /timezone — change your time zone
     /privacy — how we protect your data
     /contact — reach a person
+    /mydata — a copy of everything we keep about you
+    /deleteme — delete your data
 
     If you feel very unwell or in danger, call <b>{ $emergency_number }</b> now.
 cancelled = Stopped. Everything you already told me is saved. Here is the menu.

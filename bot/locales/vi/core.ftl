@@ -57,6 +57,8 @@ help =
     /timezone — đổi múi giờ
     /privacy — cách chúng tôi bảo vệ dữ liệu
     /contact — liên hệ với nhân viên
+    /mydata — bản sao mọi dữ liệu chúng tôi lưu về bạn
+    /deleteme — xóa dữ liệu của bạn
 
     Nếu bạn thấy rất mệt hoặc đang gặp nguy hiểm, hãy gọi ngay <b>{ $emergency_number }</b>.
 cancelled = Đã dừng. Mọi điều bạn đã chia sẻ đều được lưu lại. Đây là menu.
