@@ -8,12 +8,9 @@ zones, or typed: an IANA name (``Europe/Berlin``, any case) or a city (``Hanoi``
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -22,89 +19,13 @@ from bot.callbacks import cb, parse, pattern
 from bot.context import BotContext
 from bot.flow import Flow, StateResult
 from bot.keyboards import Button, inline
+from bot.timezones import COMMON_ZONES, all_zones, find_zones
 from bot.ui import ack, edit_markup, say
 
 
 class SettingsState(StrEnum):
     MAIN = "settings.main"
     TIMEZONE = "settings.timezone"
-
-
-COMMON_ZONES = (
-    "Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/London",
-    "Europe/Paris", "America/New_York", "America/Los_Angeles", "Australia/Sydney",
-)
-
-# Places people type that are not the city in a zone's name.
-_CITY_ALIASES = {
-    "hanoi": "Asia/Ho_Chi_Minh", "ha noi": "Asia/Ho_Chi_Minh", "saigon": "Asia/Ho_Chi_Minh",
-    "sai gon": "Asia/Ho_Chi_Minh", "hcm": "Asia/Ho_Chi_Minh", "tphcm": "Asia/Ho_Chi_Minh",
-    "tp hcm": "Asia/Ho_Chi_Minh", "ho chi minh city": "Asia/Ho_Chi_Minh",
-    "da nang": "Asia/Ho_Chi_Minh", "danang": "Asia/Ho_Chi_Minh", "hue": "Asia/Ho_Chi_Minh",
-    "hai phong": "Asia/Ho_Chi_Minh", "can tho": "Asia/Ho_Chi_Minh",
-    "vietnam": "Asia/Ho_Chi_Minh", "viet nam": "Asia/Ho_Chi_Minh",
-    "luan don": "Europe/London", "new york city": "America/New_York", "nyc": "America/New_York",
-    "washington": "America/New_York", "boston": "America/New_York",
-    "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles",
-    "houston": "America/Chicago", "dallas": "America/Chicago", "beijing": "Asia/Shanghai",
-    "bac kinh": "Asia/Shanghai", "seoul": "Asia/Seoul", "han quoc": "Asia/Seoul",
-    "nhat ban": "Asia/Tokyo", "japan": "Asia/Tokyo", "thai lan": "Asia/Bangkok",
-    "thailand": "Asia/Bangkok", "phnom penh": "Asia/Phnom_Penh", "vientiane": "Asia/Vientiane",
-    "delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
-    "melbourne": "Australia/Melbourne", "uc": "Australia/Sydney", "phap": "Europe/Paris",
-    "france": "Europe/Paris", "germany": "Europe/Berlin", "duc": "Europe/Berlin",
-    "my": "America/New_York",
-}
-MAX_CHOICES = 6
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().replace("_", " ").replace("-", " ").split())
-
-
-@lru_cache(maxsize=1)
-def all_zones() -> tuple[str, ...]:
-    """Region/City zones (no Etc/ and legacy aliases), sorted: indexes are button ids."""
-    return tuple(sorted(z for z in available_timezones()
-                        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/"))))
-
-
-@lru_cache(maxsize=1)
-def _by_city() -> dict[str, list[str]]:
-    cities: dict[str, list[str]] = {}
-    for zone in all_zones():
-        cities.setdefault(_fold(zone.rsplit("/", 1)[-1]), []).append(zone)
-    return cities
-
-
-def find_zones(typed: str) -> list[str]:
-    """Zones matching what the patient typed: exact IANA name, alias, city, or near spelling."""
-    text = typed.strip()
-    if not text or len(text) > 64:
-        return []
-    exact = {z.lower(): z for z in available_timezones()}
-    if text.lower() in exact:
-        return [exact[text.lower()]]
-    folded = _fold(text)
-    if folded in _CITY_ALIASES:
-        return [_CITY_ALIASES[folded]]
-    cities = _by_city()
-    if folded in cities:
-        return cities[folded][:MAX_CHOICES]
-    joined = folded.replace(" ", "")
-    for city, zones in cities.items():
-        if city.replace(" ", "") == joined:
-            return zones[:MAX_CHOICES]
-    close = difflib.get_close_matches(folded, list(cities) + list(_CITY_ALIASES),
-                                      n=MAX_CHOICES, cutoff=0.85)
-    found: list[str] = []
-    for name in close:
-        for zone in ([_CITY_ALIASES[name]] if name in _CITY_ALIASES else cities[name]):
-            if zone not in found:
-                found.append(zone)
-    return found[:MAX_CHOICES]
 
 
 def zone_label(context: BotContext, zone: str) -> str:
