@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from playwright.async_api import Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import CHROMIUM
 from tests.fixtures import samples
@@ -148,10 +149,18 @@ async def test_patient_journey_then_coordinator_alert(sandbox, browser_page, tmp
     await page.locator("#file-input").set_input_files(str(pdf))
     sent = page.locator(".msg.me .file").last
     await expect(sent).to_contain_text("blood-test.pdf", timeout=WAIT)
-    # The file is downloadable from the page, byte for byte.
-    async with page.expect_download() as info:
-        await sent.click()
-    download = await info.value
+    # The file is downloadable from the page, byte for byte. (The message is drawn again once
+    # the emulator has it, so a click can land on the element being replaced: try again.)
+    download = None
+    for _attempt in range(3):
+        try:
+            async with page.expect_download(timeout=10_000) as info:
+                await page.locator(".msg.me .file").last.click()
+            download = await info.value
+            break
+        except PlaywrightTimeoutError:
+            continue
+    assert download is not None, "the sent file could not be downloaded from the page"
     assert Path(await download.path()).read_bytes() == pdf.read_bytes()
     kind = bot_message(page, "Received and stored safely")
     await expect(kind).to_be_visible(timeout=WAIT)
