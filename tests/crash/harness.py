@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,7 +172,7 @@ class _DownloadTap(dict[str, str]):
         super().__init__(data)
         self._on_download = on_download
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         value = super().get(key, default)
         if value is not None:
             self._on_download(key)
@@ -429,7 +429,7 @@ class CrashHarness:
 
     # ----------------------------------------------------------------- a crash cycle
 
-    async def crash_cycle(self, label: str, action: Callable[[], Awaitable[object]],
+    async def crash_cycle(self, label: str, action: Callable[[], Coroutine[Any, Any, object]],
                           arm: Callable[[], None], *,
                           resolve: Callable[[], Awaitable[None]] | None = None,
                           patience: float = 25.0) -> None:
@@ -626,6 +626,7 @@ class CrashHarness:
         rows = await self._outbox_rows()
         await self._check_cases(rows)
         self._check_outbox(rows, final=final)
+        await self._check_unreachable(rows)
         await self._check_reminders(rows)
 
     async def _wait_drained(self, timeout: float) -> None:
@@ -645,7 +646,15 @@ class CrashHarness:
                 due = (await s.execute(select(Reminder.id).where(
                     Reminder.status == "pending", Reminder.due_at <= self.clock.now()))).all()
             if not pending and not due:
-                return time.monotonic() - self.spawned_at
+                done = time.monotonic() - self.spawned_at
+                # Settled? (a 403 closes its row, then queues the coordinators' alert)
+                await self.settle(timeout=5)
+                async with self.db.read() as s:
+                    again = (await s.execute(select(OutboxMessage.id).where(
+                        OutboxMessage.status == "pending"))).first()
+                if again is None:
+                    return done
+                continue
             if time.monotonic() > deadline:
                 self.violation("3" if pending else "4",
                                f"{len(pending)} outbox row(s) still pending and {len(due)} due "
@@ -831,6 +840,25 @@ class CrashHarness:
             for row in rows:
                 counts[f"status {row.status}"] += 1
             counts["extra deliveries (all causes)"] = sum(extra_by_row.values())
+
+    async def _check_unreachable(self, rows: list[OutboxMessage]) -> None:
+        """A chat that blocked the bot (403): its patient is marked unreachable and the
+        coordinators' alert for that episode was recorded (and so queued)."""
+        chats = {r.chat_id for r in rows if r.status == "unreachable" and r.last_error == "403"}
+        if not chats:
+            return
+        async with self.db.read() as s:
+            patients = (await s.execute(select(Patient.id, Patient.chat_id, Patient.unreachable_at)
+                                        .where(Patient.chat_id.in_(list(chats))))).all()
+            alerted = set((await s.execute(select(Reminder.patient_id).where(
+                Reminder.kind == "alert.unreachable"))).scalars().all())
+        for patient in patients:
+            if patient.unreachable_at is None:
+                self.violation("3", f"chat {patient.chat_id} blocked the bot but its patient is "
+                                    f"not marked unreachable")
+            elif patient.id not in alerted:
+                self.violation("3", f"chat {patient.chat_id} blocked the bot but the "
+                                    f"coordinators were never alerted")
 
     async def _check_reminders(self, rows: list[OutboxMessage]) -> None:
         """Per patient and reminder text (one patient may have had several alike): as many
