@@ -106,7 +106,7 @@ def _base_name(card: CaseCard) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number) + "-records"
 
 
-class _Sink:
+class ZipSink:
     """A write-only, unseekable file for zipfile: what it receives is handed on in chunks."""
 
     def __init__(self) -> None:
@@ -135,7 +135,7 @@ async def stream_zip(services: Services, card: CaseCard,
     records = in_date_order(card.records)
     names = file_names(records)
     base = _base_name(card)
-    sink = _Sink()
+    sink = ZipSink()
     documents: list[FhirDocument] = []
     missing: set[int] = set()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as zf:

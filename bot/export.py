@@ -31,6 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.downloads import ZipSink
 from bot.fhir import FhirAnswers, FhirDocument, build_bundle
 from bot.links import IssuedLink, issue, resolve
 from bot.services import Services
@@ -107,28 +108,6 @@ def _not_found() -> web.Response:
 
 # -- the zip ----------------------------------------------------------------------------------
 
-class _Sink:
-    """A write-only, unseekable file for zipfile: what it receives is handed on in chunks."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
 def case_folder(case: CaseOut) -> str:
     label = case.number or f"draft-{case.id}"
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)
@@ -138,7 +117,7 @@ async def stream_export(services: Services, data: PatientData,
                         write: Callable[[bytes], Awaitable[Any]]) -> None:
     """Write the export zip through ``write``, one record at a time."""
     lang = data.patient.language
-    sink = _Sink()
+    sink = ZipSink()
     cases = data.cases()
     records = {c.id: [StoredRecord.model_validate(r) for r in data.rows("records")
                       if r["case_id"] == c.id] for c in cases}
