@@ -38,8 +38,9 @@ from handlers.coordinator.present import (
     track_name,
     type_label,
 )
-from storage.console import CaseCard, StoredRecord
+from storage.console import REQUEST, CaseCard, StoredRecord
 from storage.records import RecordStoreError
+from storage.reports import ANSWER
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ PURPOSE = "records"
 PATH = "/dl"
 TTL = timedelta(minutes=15)
 NO_STORE = {"Cache-Control": "no-store, private", "Pragma": "no-cache"}
+_FROM_COORDINATOR = frozenset({REQUEST, ANSWER})
 
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -252,7 +254,9 @@ def summary_html(services: Services, card: CaseCard) -> str:
     for message in card.messages:
         what = (t("co-export-file", n=message.record_id) if message.record_id is not None
                 else _e(message.text or ""))
-        who = t("co-export-from-coordinator" if message.direction == "request"
+        # Requests and answers come from the coordinators; replies and follow-up questions
+        # from the patient.
+        who = t("co-export-from-coordinator" if message.direction in _FROM_COORDINATOR
                 else "co-export-from-patient")
         messages.append(f"<li><b>{_e(fmt_when(message.created_at, zone))} {who}:</b> {what}</li>")
     history = "".join(
