@@ -8,7 +8,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -16,6 +15,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 
 from bot.app import BotApp, build_application, flows, register_commands
 from bot.config import Settings
+from bot.housekeeping import start_housekeeping
 from bot.logs import harden_loggers
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderScheduler
@@ -163,24 +163,6 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
         log.info("stopping")
     finally:
         await _shutdown(application, started, outbox, web_runner, services)
-
-
-PROCESSED_UPDATES_KEPT = timedelta(days=7)
-
-
-def start_housekeeping(application: BotApp, services: Services) -> None:
-    """Hourly: forget processed update ids older than a week (Telegram redelivers for at most
-    a day) and idle rate-limit buckets, so neither grows without end."""
-
-    async def housekeeping(_context: object) -> None:
-        pruned = await services.updates.prune(older_than=PROCESSED_UPDATES_KEPT)
-        services.rate_limiter.forget_idle()
-        if pruned:
-            log.info("housekeeping: forgot %s processed update ids", pruned)
-
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(housekeeping, interval=3600, first=60,
-                                            name="housekeeping")
 
 
 async def _shutdown(application: BotApp, started: bool, outbox: OutboxWorker,

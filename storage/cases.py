@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case, CaseEvent, Question, Record, Reminder
+from storage.models import Case, CaseEvent, Question, Record, Reminder, Report
 from storage.records import KeyRing
 from storage.repositories import Outgoing, _Repo, stage_audit, stage_many
 from storage.schemas import CaseEventOut, CaseOut, QuestionOut, RecordOut, _Frozen
@@ -319,14 +319,23 @@ class CaseRepo(_Repo):
             return blob_name
 
     async def rotate_record_keys(self, *, keys: KeyRing, batch: int = 500) -> int:
-        """Rewrap every record key not yet under the newest master key. Returns how many."""
+        """Rewrap every file key (records and attached reports) not yet under the newest
+        master key. Returns how many."""
+        return (await self._rewrap(Record, keys, batch)) + (await self._rewrap(Report, keys,
+                                                                               batch))
+
+    async def _rewrap(self, model: type[Record] | type[Report], keys: KeyRing, batch: int
+                      ) -> int:
         done = 0
         while True:
             async with self._db.transaction() as s:
-                rows = (await s.execute(select(Record).where(Record.key_id != keys.current_id)
-                                        .order_by(Record.id).limit(batch))).scalars().all()
+                rows = cast("Sequence[Record | Report]", (await s.execute(
+                    select(model).where(model.key_id.is_not(None),
+                                        model.key_id != keys.current_id)
+                    .order_by(model.id).limit(batch))).scalars().all())
                 for row in rows:
-                    row.wrapped_key, row.key_id = keys.rewrap(row.wrapped_key, row.key_id)
+                    if row.wrapped_key is not None and row.key_id is not None:
+                        row.wrapped_key, row.key_id = keys.rewrap(row.wrapped_key, row.key_id)
             done += len(rows)
             if len(rows) < batch:
                 return done
