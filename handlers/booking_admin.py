@@ -18,8 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update, User
-from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -43,6 +42,7 @@ from bot.context import BotContext
 from bot.keyboards import Button, inline
 from bot.timezones import COMMON_ZONES, all_zones, find_zones, zone_from_id, zone_label
 from bot.ui import ack, say
+from handlers.staff import coordinator_or_refuse, in_private, send_private
 from storage.booking import MAX_PHYSICIAN, TRACKS, BookingOut, SlotOut
 from storage.repositories import Outgoing
 from storage.schemas import CaseOut, PatientOut
@@ -66,37 +66,17 @@ STEP_TIMES = "publish.times"
 
 async def _coordinator(update: Update, context: BotContext, what: str) -> User | None:
     """The coordinator behind this update, or None after refusing and auditing."""
-    user = update.effective_user
-    if user is not None and context.services.is_coordinator(user.id):
-        return user
-    who = f"user:{user.id}" if user is not None else "user:unknown"
-    await context.services.audit.append(actor=who, action="booking_admin.refused",
-                                        subject=what[:64])
-    log.info("%s refused booking action %s", who, what)
-    if update.callback_query is not None:
-        await ack(update, context, "booking-admin-refused", alert=True)
-    else:
-        await say(update, context, "booking-admin-refused")
-    return None
-
-
-def _in_private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
+    return await coordinator_or_refuse(update, context, what, action="booking_admin.refused",
+                                       refused="booking-admin-refused")
 
 
 async def _send_private(update: Update, context: BotContext, user: User, text: str,
                         markup: InlineKeyboardMarkup | None = None) -> bool:
     """Send to the coordinator's private chat (and say so in a group)."""
-    try:
-        await context.bot.send_message(user.id, text, reply_markup=markup)
-    except Forbidden:
-        if update.callback_query is not None:
-            await ack(update, context, "booking-admin-start-private", alert=True)
-        else:
-            await say(update, context, "booking-admin-start-private")
+    if not await send_private(update, context, user, text, markup,
+                              start_private="booking-admin-start-private"):
         return False
-    if not _in_private(update) and update.callback_query is None:
+    if not in_private(update) and update.callback_query is None:
         await say(update, context, "booking-admin-sent-private")
     return True
 
@@ -105,7 +85,7 @@ async def _edit_or_private(update: Update, context: BotContext, user: User, text
                            markup: InlineKeyboardMarkup | None) -> None:
     """Replace the pressed message in a private chat; otherwise send privately."""
     query = update.callback_query
-    if query is not None and _in_private(update) and query.message is not None:
+    if query is not None and in_private(update) and query.message is not None:
         try:
             await context.bot.edit_message_text(text, chat_id=query.message.chat.id,
                                                 message_id=query.message.message_id,
@@ -206,7 +186,7 @@ async def cmd_offer(update: Update, context: BotContext) -> None:
 async def cmd_cancel(update: Update, context: BotContext) -> None:
     """/cancel while /publish waits for input; otherwise it goes on to the next handlers."""
     user = update.effective_user
-    if user is None or not context.services.is_coordinator(user.id) or not _in_private(update):
+    if user is None or not context.services.is_coordinator(user.id) or not in_private(update):
         return
     if not await _wait(context, user):
         return
@@ -388,7 +368,7 @@ async def _ask_times(update: Update, context: BotContext, user: User, wait: dict
 async def on_admin_input(update: Update, context: BotContext) -> None:
     """A coordinator's message in their private chat while /publish waits for one."""
     user, message = update.effective_user, update.effective_message
-    if (user is None or message is None or not _in_private(update)
+    if (user is None or message is None or not in_private(update)
             or not context.services.is_coordinator(user.id)):
         return
     wait = await _wait(context, user)

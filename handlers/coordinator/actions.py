@@ -18,8 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardMarkup, Message, Update, User
-from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -51,6 +50,7 @@ from handlers.coordinator.views import (
     queue_view,
     stats_view,
 )
+from handlers.staff import coordinator_or_refuse, in_private, send_private
 from storage.case_status import CLOSE_REASONS, CONCORDANCE, INFO_FROM, CaseStatus, can_move
 from storage.console import CaseCard
 
@@ -75,37 +75,15 @@ class Wait(StrEnum):
 
 async def _coordinator(update: Update, context: BotContext, what: str) -> User | None:
     """The coordinator behind this update, or None after refusing and auditing."""
-    user = update.effective_user
-    if user is not None and context.services.is_coordinator(user.id):
-        return user
-    who = f"user:{user.id}" if user is not None else "user:unknown"
-    await context.services.audit.append(actor=who, action="coordinator.refused",
-                                        subject=what[:64])
-    log.info("%s refused coordinator action %s", who, what)
-    if update.callback_query is not None:
-        await ack(update, context, "co-refused", alert=True)
-    else:
-        await say(update, context, "co-refused")
-    return None
-
-
-def _in_private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
+    return await coordinator_or_refuse(update, context, what, action="coordinator.refused",
+                                       refused="co-refused")
 
 
 async def _send_private(update: Update, context: BotContext, user: User, text: str,
                         markup: InlineKeyboardMarkup | None = None) -> bool:
     """Send to the coordinator's private chat; tell them (in place) when that is impossible."""
-    try:
-        await context.bot.send_message(user.id, text, reply_markup=markup)
-    except Forbidden:
-        if update.callback_query is not None:
-            await ack(update, context, "co-start-private", alert=True)
-        else:
-            await say(update, context, "co-start-private")
-        return False
-    return True
+    return await send_private(update, context, user, text, markup,
+                              start_private="co-start-private")
 
 
 def _t(context: BotContext, key: str, **values: Any) -> str:
@@ -130,7 +108,7 @@ async def cmd_queue(update: Update, context: BotContext) -> None:
         services = context.services
         text, markup = queue_view(services, context.lang, await services.console.queue(),
                                   services.clock.now())
-        if await _send_private(update, context, user, text, markup) and not _in_private(update):
+        if await _send_private(update, context, user, text, markup) and not in_private(update):
             await say(update, context, "co-sent-private")
     raise ApplicationHandlerStop
 
@@ -139,7 +117,7 @@ async def cmd_stats(update: Update, context: BotContext) -> None:
     user = await _coordinator(update, context, "cmd:stats")
     if user is not None:
         text = stats_view(context.services, context.lang, await context.services.console.stats())
-        if await _send_private(update, context, user, text) and not _in_private(update):
+        if await _send_private(update, context, user, text) and not in_private(update):
             await say(update, context, "co-sent-private")
     raise ApplicationHandlerStop
 
@@ -147,7 +125,7 @@ async def cmd_stats(update: Update, context: BotContext) -> None:
 async def cmd_cancel(update: Update, context: BotContext) -> None:
     """/cancel while the console waits for input; otherwise the patient side's /cancel."""
     user = update.effective_user
-    if user is None or not context.services.is_coordinator(user.id) or not _in_private(update):
+    if user is None or not context.services.is_coordinator(user.id) or not in_private(update):
         return
     if await context.services.console.get_state(name=AWAIT, key=str(user.id)) is None:
         return
@@ -241,7 +219,7 @@ async def _b_open(update: Update, context: BotContext, user: User, data: Callbac
     if card is None:
         return
     if await send_card(update, context, user, card.case.id):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
 
 
 async def _ask(update: Update, context: BotContext, user: User, card: CaseCard, wait: Wait,
@@ -249,7 +227,7 @@ async def _ask(update: Update, context: BotContext, user: User, card: CaseCard, 
     await _set_wait(context, user, wait, card.case.id)
     if await _send_private(update, context, user, _t(context, key, number=_number(card)),
                            cancel_markup(context.services, context.lang)):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
 
 
 async def _b_expert(update: Update, context: BotContext, user: User, data: CallbackData) -> None:
@@ -293,7 +271,7 @@ async def _b_download(update: Update, context: BotContext, user: User, data: Cal
     if await _send_private(update, context, user,
                            _t(context, "co-download", number=_number(card), url=link.url),
                            case_markup(context.services, context.lang, card.case.id)):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
 
 
 async def _b_close(update: Update, context: BotContext, user: User, data: CallbackData) -> None:
@@ -306,7 +284,7 @@ async def _b_close(update: Update, context: BotContext, user: User, data: Callba
     if await _send_private(update, context, user,
                            _t(context, "co-ask-close", number=_number(card)),
                            close_markup(context.services, context.lang, card.case.id)):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
 
 
 async def _b_close_reason(update: Update, context: BotContext, user: User, data: CallbackData
@@ -378,7 +356,7 @@ async def _b_queue(update: Update, context: BotContext, user: User, _data: Callb
     text, markup = queue_view(services, context.lang, await services.console.queue(),
                               services.clock.now())
     if await _send_private(update, context, user, text, markup):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
 
 
 async def _b_cancel(update: Update, context: BotContext, user: User, _data: CallbackData
@@ -408,7 +386,7 @@ _BUTTONS: dict[str, Button] = {
 async def on_console_input(update: Update, context: BotContext) -> None:
     """A coordinator's message in their private chat, when the console waits for one."""
     user, message = update.effective_user, update.effective_message
-    if (user is None or message is None or not _in_private(update)
+    if (user is None or message is None or not in_private(update)
             or not context.services.is_coordinator(user.id)):
         return
     state = await context.services.console.get_state(name=AWAIT, key=str(user.id))

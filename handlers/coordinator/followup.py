@@ -20,7 +20,6 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -43,6 +42,7 @@ from handlers.coordinator.alerts import FEATURE as CONSOLE
 from handlers.coordinator.alerts import followup_question_alert
 from handlers.coordinator.present import MAX_PLACEABLE, clip, escaped_length
 from handlers.coordinator.views import case_markup
+from handlers.staff import in_private
 from storage.console import MessageOut
 from storage.reports import MAX_ANSWER_CHARS, Delivered
 from storage.repositories import Outgoing
@@ -89,11 +89,6 @@ def followup_alerts(services: Services, case: CaseOut, question: MessageOut) -> 
     return items
 
 
-def _in_private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
-
-
 async def _clear(context: BotContext, user_id: int) -> None:
     await context.services.console.set_state(name=AWAIT, key=str(user_id), state=None)
 
@@ -133,7 +128,7 @@ async def cb_fu(update: Update, context: BotContext) -> None:
     text = context.t("fu-ask-answer", number=number, question=clip(question.text or "", QUOTE))
     if await _send_private(update, context, user, text,
                            cancel_markup(services, context.lang)):
-        await ack(update, context, None if _in_private(update) else "co-sent-private")
+        await ack(update, context, None if in_private(update) else "co-sent-private")
     raise ApplicationHandlerStop
 
 
@@ -142,7 +137,7 @@ async def cb_fu(update: Update, context: BotContext) -> None:
 async def on_answer_input(update: Update, context: BotContext) -> None:
     """A coordinator's message in their private chat, when they are answering a question."""
     user, message = update.effective_user, update.effective_message
-    if (user is None or message is None or not _in_private(update)
+    if (user is None or message is None or not in_private(update)
             or not context.services.is_coordinator(user.id)):
         return
     services = context.services

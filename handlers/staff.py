@@ -1,0 +1,57 @@
+"""What every coordinator-only command and button shares: who may, and where they are answered.
+
+Coordinator actions run only for the ids in COORDINATOR_IDS; anyone else is refused kindly, and
+the refusal is audited (with the action's name, never what they typed). Case details and
+consoles go to the coordinator's private chat, never to the group.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update, User
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+
+from bot.context import BotContext
+from bot.ui import ack, say
+
+log = logging.getLogger(__name__)
+
+
+async def coordinator_or_refuse(update: Update, context: BotContext, what: str, *,
+                                action: str, refused: str) -> User | None:
+    """The coordinator behind this update, or None after refusing (the ``refused`` text) and
+    auditing ``action`` with ``what`` was tried."""
+    user = update.effective_user
+    if user is not None and context.services.is_coordinator(user.id):
+        return user
+    who = f"user:{user.id}" if user is not None else "user:unknown"
+    await context.services.audit.append(actor=who, action=action, subject=what[:64])
+    log.info("%s refused: %s %s", who, action, what)
+    if update.callback_query is not None:
+        await ack(update, context, refused, alert=True)
+    else:
+        await say(update, context, refused)
+    return None
+
+
+def in_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def send_private(update: Update, context: BotContext, user: User, text: str,
+                       markup: InlineKeyboardMarkup | None = None, *,
+                       start_private: str) -> bool:
+    """Send to the coordinator's private chat; when they never started the bot there, tell them
+    where they are (the ``start_private`` text) and return False."""
+    try:
+        await context.bot.send_message(user.id, text, reply_markup=markup)
+    except Forbidden:
+        if update.callback_query is not None:
+            await ack(update, context, start_private, alert=True)
+        else:
+            await say(update, context, start_private)
+        return False
+    return True
