@@ -12,12 +12,14 @@ import asyncio
 import base64
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.services import Services
 from storage.schemas import OutboxOut
@@ -29,6 +31,12 @@ MAX_ATTEMPTS = 200  # about a day and a half at the longest backoff
 SEND_INTERVAL = 1 / 25  # stay under Telegram's ~30 messages a second
 
 UnreachableHook = Callable[[int], Awaitable[None]]
+
+# The outbox sends stored rows by method name through `Bot.do_api_request` on purpose (one code
+# path for every method); python-telegram-bot warns on each such call that a typed method
+# exists. Not a problem to report in the logs.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.\w+' instead of",
+                        category=PTBUserWarning)
 
 
 #: Payload fields that may carry a small file as ``{"base64": ..., "filename": ...}`` (the outbox
