@@ -6,6 +6,11 @@ executables, archives and office files are refused, and so is a file whose conte
 its name (a ``.pdf`` that is really a ZIP, a ``.jpg`` that is a PDF). `extract_date` reads DICOM
 StudyDate (pydicom), a PDF's creation date (pypdf) or a photo's EXIF DateTimeOriginal (Pillow,
 pillow-heif). Both are pure functions of the bytes: no disk, no network.
+
+Both take any bytes-like object (a download arrives as a ``memoryview`` of one buffer,
+`bot.file_fetch`) and never copy the whole file: the signature is read from its first 64 kB,
+and the parsers read through `open_buffer`, a file over the same memory (``io.BytesIO`` would
+copy anything but ``bytes``, and copies ``bytes`` too once pypdf asks for its buffer).
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 log = logging.getLogger(__name__)
+
+BytesLike = bytes | bytearray | memoryview
 
 #: Telegram lets a bot download at most 20 MB a file.
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
@@ -104,9 +111,14 @@ _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b
 _MARKUP_STARTS = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml")
 
 
-def sniff(data: bytes) -> str:
+#: How much of a file the signature checks read (the text check's sample is the most).
+SNIFF_BYTES = 65536
+
+
+def sniff(data: BytesLike) -> str:
     """A label for the content: a `FileKind` value, or executable / archive / office / markup /
-    unknown / empty."""
+    unknown / empty. Reads the first `SNIFF_BYTES` only."""
+    data = bytes(memoryview(data)[:SNIFF_BYTES])
     if not data:
         return "empty"
     if len(data) >= 132 and data[128:132] == b"DICM":
@@ -181,7 +193,7 @@ def name_kind(file_name: str | None) -> str | None:
     return _EXTENSIONS.get(PurePath(file_name).suffix.lower())
 
 
-def judge(data: bytes, file_name: str | None = None) -> Verdict:
+def judge(data: BytesLike, file_name: str | None = None) -> Verdict:
     """Accept or refuse a file by its content, and refuse it when the name says otherwise."""
     content = sniff(data)
     claimed = name_kind(file_name)
@@ -203,7 +215,7 @@ def judge(data: bytes, file_name: str | None = None) -> Verdict:
     return Verdict(kind=kind)
 
 
-def pixel_flood(data: bytes, kind: FileKind) -> bool:
+def pixel_flood(data: BytesLike, kind: FileKind) -> bool:
     """Whether an image's header claims more pixels than Pillow would ever decode (its
     decompression-bomb guard: a few bytes claiming 50000 x 50000 pixels). Reads the header
     only; a header Pillow cannot read is judged by its signature, as before."""
@@ -216,7 +228,7 @@ def pixel_flood(data: bytes, kind: FileKind) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with open_buffer(data) as stream, Image.open(stream) as image:
                 width, height = image.size
     except Image.DecompressionBombError:
         return True
@@ -224,6 +236,78 @@ def pixel_flood(data: bytes, kind: FileKind) -> bool:
         return False
     limit = Image.MAX_IMAGE_PIXELS
     return limit is not None and width * height > 2 * limit
+
+
+# -- reading without a copy -------------------------------------------------------------------
+
+class BufferFile(io.RawIOBase):
+    """A read-only, seekable binary file over a bytes-like object, reading from its memory.
+    Not an ``io.BufferedReader``: pydicom takes one of those for a file on disk and would
+    look for its name."""
+
+    def __init__(self, data: BytesLike) -> None:
+        super().__init__()
+        self._view = memoryview(data).cast("B")
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def _open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+
+    def read(self, size: int | None = -1) -> bytes:
+        self._open()
+        start = min(self._pos, len(self._view))
+        end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
+        self._pos += end - start  # past the end it stays where it was, as in a file
+        return self._view[start:end].tobytes()
+
+    def readall(self) -> bytes:
+        return self.read()
+
+    def readinto(self, buffer: Any) -> int:
+        self._open()
+        with memoryview(buffer) as target, target.cast("B") as out:
+            start = min(self._pos, len(self._view))
+            count = min(len(out), len(self._view) - start)
+            out[:count] = self._view[start:start + count]
+        self._pos += count
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._open()
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._pos + offset
+        elif whence == io.SEEK_END:
+            position = len(self._view) + offset
+        else:
+            raise ValueError(f"invalid whence ({whence})")
+        if position < 0:
+            raise OSError("negative seek position")
+        self._pos = position
+        return position
+
+    def tell(self) -> int:
+        self._open()
+        return self._pos
+
+    def close(self) -> None:
+        if not self.closed:
+            self._view.release()
+        super().close()
+
+
+def open_buffer(data: BytesLike) -> BinaryIO:
+    """A binary file reading ``data`` in place (for the parsers: pypdf, Pillow, pydicom).
+    Close it (``with``) so that nothing keeps the memory once the parser is done."""
+    return cast(BinaryIO, BufferFile(data))  # typeshed's RawIOBase is not an IO[bytes]
 
 
 # -- dates inside files -----------------------------------------------------------------------
@@ -239,7 +323,7 @@ def plausible(value: date | None, *, today: date) -> date | None:
     return value
 
 
-def extract_date(data: bytes, kind: FileKind, *, today: date) -> date | None:
+def extract_date(data: BytesLike, kind: FileKind, *, today: date) -> date | None:
     """The date the file says it is from, or None. Never raises: a broken file has no date."""
     try:
         if kind is FileKind.DICOM:
@@ -256,37 +340,38 @@ def extract_date(data: bytes, kind: FileKind, *, today: date) -> date | None:
     return plausible(found, today=today)
 
 
-def _dicom_date(data: bytes) -> date | None:
+def _dicom_date(data: BytesLike) -> date | None:
     import pydicom
 
-    ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
-    for keyword in ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate"):
-        value = str(ds.get(keyword, "") or "").strip()
-        if re.fullmatch(r"\d{8}", value):
-            return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    with open_buffer(data) as stream:
+        ds = pydicom.dcmread(stream, stop_before_pixels=True)
+        for keyword in ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate"):
+            value = str(ds.get(keyword, "") or "").strip()
+            if re.fullmatch(r"\d{8}", value):
+                return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     return None
 
 
-def _pdf_date(data: bytes) -> date | None:
+def _pdf_date(data: BytesLike) -> date | None:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    meta = reader.metadata
-    if meta is None:
-        return None
-    created = meta.creation_date
+    with open_buffer(data) as stream:  # closed after: a reader left in a cycle holds no file
+        meta = PdfReader(stream).metadata
+        if meta is None:
+            return None
+        created = meta.creation_date
     return created.date() if isinstance(created, datetime) else None
 
 
 _HEIF_READY = False
 
 
-def _exif_date(data: bytes, *, heic: bool) -> date | None:
+def _exif_date(data: BytesLike, *, heic: bool) -> date | None:
     from PIL import Image
 
     if heic:
         _register_heif()
-    with Image.open(io.BytesIO(data)) as image:
+    with open_buffer(data) as stream, Image.open(stream) as image:
         exif = image.getexif()
         sub: Any = exif.get_ifd(0x8769)
         for value in (sub.get(36867), sub.get(36868), exif.get(306)):  # original, digitized, ...

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.config import Settings, encryption_keys
+from bot.file_fetch import FileFetcher
 from bot.ratelimit import RateLimiter
 from bot.texts import Texts
 from storage.booking import BookingRepo
@@ -48,6 +49,7 @@ class Services:
     reports: ReportRepo
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    files: FileFetcher = field(default_factory=FileFetcher)  # downloads of people's files
 
     @classmethod
     def create(cls, settings: Settings, *, db: Database | None = None,
@@ -75,4 +77,7 @@ class Services:
         return user_id is not None and user_id in self.settings.coordinator_ids
 
     async def close(self) -> None:
-        await self.db.dispose()
+        try:
+            await self.files.close()
+        finally:
+            await self.db.dispose()

@@ -18,11 +18,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks import cb, parse, pattern
 from bot.context import BotContext
+from bot.file_fetch import DownloadFailed, FileTooBig
 from bot.files import MAX_DOWNLOAD_BYTES, extract_date, judge
 from bot.flow import Flow, StateResult
 from bot.keyboards import inline
@@ -207,25 +207,21 @@ async def _store_file(context: BotContext, message: Message, patient: PatientOut
     if declared is not None and declared > MAX_DOWNLOAD_BYTES:
         return "too-big"
     try:
-        telegram_file = await context.bot.get_file(file_id)
-        if telegram_file.file_size is not None and telegram_file.file_size > MAX_DOWNLOAD_BYTES:
-            return "too-big"
-        data = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest as exc:
-        return "too-big" if "too big" in exc.message.lower() else "failed"
-    except TelegramError as exc:
-        log.warning("reply download failed for case %s: %s", case.id, type(exc).__name__)
-        return "failed"
-    if len(data) > MAX_DOWNLOAD_BYTES:
+        data = await services.files.fetch(context.bot, file_id)
+    except FileTooBig:
         return "too-big"
+    except DownloadFailed as exc:
+        log.warning("reply download failed for case %s: %s", case.id, exc)
+        return "failed"
     verdict = judge(data, name)
     if verdict.kind is None or verdict.mime is None:
         return "refused"
-    if await services.cases.find_record(case_id=case.id, sha256=sha256_hex(data)) is not None:
+    digest = await asyncio.to_thread(sha256_hex, data)
+    if await services.cases.find_record(case_id=case.id, sha256=digest) is not None:
         return "duplicate"
     today = _today(context, patient)
     found = await asyncio.to_thread(extract_date, data, verdict.kind, today=today)
-    sealed = await services.record_store.put(data)
+    sealed = await services.record_store.put(data, sha256=digest)
     del data
     result = await services.console.add_reply_record(
         case_id=case.id, patient_id=patient.id, mime=verdict.mime, size=sealed.size,

@@ -1,5 +1,7 @@
-"""Receiving records: size check before download, download into memory, type by content,
-de-duplication by SHA-256, date from the file, encrypted and durable before the patient is told.
+"""Receiving records: size check before download, download into memory (one buffer of the
+announced size, `bot.file_fetch`), type by content, de-duplication by SHA-256, date from the
+file, encrypted and durable before the patient is told. The file is never copied on the way:
+every step reads the download's buffer.
 
 A single file gets its answer at once. The photos of an album arrive as separate updates sharing
 a ``media_group_id``: each is stored as it arrives, and one job (``album:<media_group_id>``),
@@ -14,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from telegram import Message, Update
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import JobQueue
 
 from bot.context import BotContext
+from bot.file_fetch import DownloadFailed, FileTooBig
 from bot.files import MAX_DOWNLOAD_BYTES, Refusal, extract_date, judge
 from conversations.intake.common import today_for
 from conversations.intake.screens import present, present_at
@@ -77,29 +79,21 @@ async def store_file(context: BotContext, message: Message, patient: PatientOut,
     if await services.cases.count_records(case_id=case.id) >= MAX_RECORDS:
         return "full"
     try:
-        telegram_file = await context.bot.get_file(file_id)
-        if telegram_file.file_size is not None and telegram_file.file_size > MAX_DOWNLOAD_BYTES:
-            return "too_big"
-        data = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            return "too_big"
-        log.warning("download refused for case %s: %s", case.id, type(exc).__name__)
-        return "failed"
-    except TelegramError as exc:
-        log.warning("download failed for case %s: %s", case.id, type(exc).__name__)
-        return "failed"
-    if len(data) > MAX_DOWNLOAD_BYTES:
+        data = await services.files.fetch(context.bot, file_id)
+    except FileTooBig:
         return "too_big"
+    except DownloadFailed as exc:
+        log.warning("download failed for case %s: %s", case.id, exc)
+        return "failed"
     verdict = judge(data, name)
     if verdict.kind is None or verdict.mime is None:
         return verdict.refusal or Refusal.UNKNOWN
-    digest = sha256_hex(data)
+    digest = await asyncio.to_thread(sha256_hex, data)  # ~80 ms for 20 MB: off the loop
     if await services.cases.find_record(case_id=case.id, sha256=digest) is not None:
         return "duplicate"
     found = await asyncio.to_thread(extract_date, data, verdict.kind,
                                     today=today_for(context, patient.timezone))
-    sealed = await services.record_store.put(data)
+    sealed = await services.record_store.put(data, sha256=digest)
     del data
     try:
         result = await services.cases.add_record(

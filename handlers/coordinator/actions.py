@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardMarkup, Message, Update, User
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -31,6 +30,7 @@ from telegram.ext import (
 from bot.callbacks import CallbackData, parse, pattern
 from bot.context import BotContext
 from bot.downloads import issue_records_link
+from bot.file_fetch import DownloadFailed, FileTooBig
 from bot.files import MAX_DOWNLOAD_BYTES, FileKind, judge
 from bot.report_pages import prepare_report_link, report_notifier
 from bot.ui import ack, edit_markup, say
@@ -512,7 +512,8 @@ async def _sent_report(update: Update, context: BotContext, user: User, message:
               number=_number(card))
 
 
-async def _download(update: Update, context: BotContext, message: Message) -> bytes | None:
+async def _download(update: Update, context: BotContext, message: Message
+                    ) -> memoryview | None:
     document = message.document
     if document is None:
         return None
@@ -521,20 +522,13 @@ async def _download(update: Update, context: BotContext, message: Message) -> by
         await say(update, context, "co-report-too-big", again)
         return None
     try:
-        telegram_file = await context.bot.get_file(document.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest as exc:
-        key = "co-report-too-big" if "too big" in exc.message.lower() else "co-report-failed"
-        await say(update, context, key, again)
-        return None
-    except TelegramError as exc:
-        log.warning("report download failed: %s", type(exc).__name__)
-        await say(update, context, "co-report-failed", again)
-        return None
-    if len(data) > MAX_DOWNLOAD_BYTES:
+        return await context.services.files.fetch(context.bot, document.file_id)
+    except FileTooBig:
         await say(update, context, "co-report-too-big", again)
-        return None
-    return data
+    except DownloadFailed as exc:
+        log.warning("report download failed: %s", exc)
+        await say(update, context, "co-report-failed", again)
+    return None
 
 
 # -- assembly ---------------------------------------------------------------------------------
