@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.texts import Texts
@@ -122,6 +121,8 @@ def calendar_file(*, uid: str, sequence: int, starts_at: datetime, ends_at: date
                   ) -> bytes:
     """An iCalendar (.ics) event in ``zone`` (with its VTIMEZONE), so calendar apps show the
     right local time; the same ``uid`` with a higher ``sequence`` replaces an earlier one."""
+    from icalendar import Calendar, Event  # ~60 ms to import: only when a booking is made
+
     tz = ZoneInfo(zone)
     calendar = Calendar()
     calendar.add("prodid", "-//Second Opinion//Online consultation//EN")
