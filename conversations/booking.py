@@ -220,21 +220,25 @@ def _card(services: Services, lang: str, booking: BookingOut, zone: str,
 
 # -- what a booking change queues (inside its transaction) ----------------------------------------
 
-def calendar_message(services: Services, booking: BookingOut) -> Outgoing:
-    """The .ics of a booked (or moved) consultation, in the patient's zone and language."""
+def calendar_message(services: Services, booking: BookingOut, *, cancelled: bool = False
+                     ) -> Outgoing:
+    """The .ics of a booked (or moved) consultation, in the patient's zone and language; for a
+    cancelled one, the file that takes it off their calendar."""
     patient = booking.patient
     lang, zone = patient.language, _patient_zone(services, patient)
     link = video_link(_config(services), booking.appointment.video_room)
     render = services.texts.render
     ics = calendar_file(
         uid=f"consultation-{booking.id}@second-opinion",
-        sequence=int(booking.appointment.updated_at.timestamp()),
+        # later changes replace earlier ones; a cancellation is the last word on its event
+        sequence=int(booking.appointment.updated_at.timestamp()) + (1 if cancelled else 0),
         starts_at=booking.starts_at, ends_at=booking.ends_at, zone=zone,
         summary=html.unescape(render(lang, "booking-ics-summary")),
         description=html.unescape(render(lang, "booking-ics-description",
                                          physician=booking.physician, video_url=link)),
-        link=link, stamp=booking.appointment.updated_at)
-    caption = render(lang, "booking-ics-caption", video_url=link,
+        link=link, stamp=booking.appointment.updated_at, cancelled=cancelled)
+    caption = render(lang, "booking-ics-cancel-caption" if cancelled else "booking-ics-caption",
+                     video_url=link,
                      **_when(services, lang, booking.starts_at, booking.ends_at, zone))
     payload = {"chat_id": patient.chat_id, "caption": caption, "parse_mode": "HTML",
                "document": inline_file(ics, "consultation.ics")}
@@ -243,12 +247,11 @@ def calendar_message(services: Services, booking: BookingOut) -> Outgoing:
 
 def notifier(services: Services) -> Notify:
     """What a booking, a move or a cancellation queues: the coordinators' alert (no clinical
-    text) and, for a new time, the patient's calendar file."""
+    text) and the patient's calendar file (the new time, or the cancellation)."""
 
     def notify(booking: BookingOut, change: BookingChange) -> list[Outgoing]:
         items = booking_alert(services, booking.case, change=change, starts_at=booking.starts_at)
-        if change != "cancelled":
-            items.append(calendar_message(services, booking))
+        items.append(calendar_message(services, booking, cancelled=change == "cancelled"))
         return items
 
     return notify

@@ -345,6 +345,13 @@ async def test_reschedule_and_cancel_with_buttons_until_the_cutoff(bot, emulator
     done = await patient.wait_for_message(text_has("is cancelled"))
     assert has(f"nav:booking:{case.id}")(done)
     await coordinators.group.wait_for_message(text_has("Consultation cancelled"))
+    # The calendar file that takes the event off the patient's calendar: same UID, later.
+    removal = await patient.wait_for_message(
+        lambda m: m.document is not None and b"METHOD:CANCEL" in m.document.data, timeout=10)
+    assert "is cancelled" in removal.text and removal.document.file_name == "consultation.ics"
+    gone = next(iter(Calendar.from_ical(removal.document.data).walk("VEVENT")))
+    assert str(gone["uid"]) == str(event["uid"]) and str(gone["status"]) == "CANCELLED"
+    assert int(gone["sequence"]) > int(event["sequence"])
     cancelled = await appointment_of(bot, case)
     assert cancelled.status == "cancelled" and cancelled.slot_id is None
     assert await reminders_of(bot, cancelled.id, "pending") == []

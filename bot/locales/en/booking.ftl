@@ -116,6 +116,7 @@ btn-booking-book-again = 📅 Book a new time
 booking-too-late = It's less than { $hours } hours until your consultation, so I can't change it here any more. Please write to { $support_email } and we'll help.
 
 booking-ics-caption = 📅 Your consultation on { $date } at { $start } ({ $zone }). Open this file to add it to your calendar. Video link: { $video_url }
+booking-ics-cancel-caption = 🗓 Your consultation on { $date } at { $start } ({ $zone }) is cancelled. Open this file to take it off your calendar.
 booking-ics-summary = Online consultation (second opinion)
 booking-ics-description = Video call with { $physician }. Join here: { $video_url }
 

@@ -87,6 +87,7 @@ btn-booking-book-again = 📅 Đặt giờ mới
 booking-too-late = Chỉ còn chưa đến { $hours } giờ là đến buổi tư vấn, nên tôi không thể thay đổi tại đây nữa. Bạn vui lòng viết cho { $support_email }, chúng tôi sẽ hỗ trợ.
 
 booking-ics-caption = 📅 Buổi tư vấn của bạn vào { $date } lúc { $start } ({ $zone }). Mở tệp này để thêm vào lịch của bạn. Đường dẫn gọi video: { $video_url }
+booking-ics-cancel-caption = 🗓 Buổi tư vấn của bạn vào { $date } lúc { $start } ({ $zone }) đã được hủy. Mở tệp này để xóa nó khỏi lịch của bạn.
 booking-ics-summary = Tư vấn trực tuyến (ý kiến thứ hai)
 booking-ics-description = Cuộc gọi video với { $physician }. Tham gia tại: { $video_url }
 
