@@ -22,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import parse, pattern
 from bot.context import NAV_KEY, SERVICES_KEY, BotContext
 from bot.flow import Flow, Handlers, Navigator, StateResult, catch_alls
+from bot.http import AiohttpRequest
 from bot.persistence import DatabasePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services import Services
@@ -122,8 +123,9 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .persistence(DatabasePersistence(services.conversations))
         .concurrent_updates(PerChatUpdateProcessor())
-        .connect_timeout(10).read_timeout(20).write_timeout(30)
-        .get_updates_read_timeout(35)
+        .request(AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=30))
+        # getUpdates: one connection, as in PTB (which adds the long poll's time to the read).
+        .get_updates_request(AiohttpRequest(1, read_timeout=35))
     )
     if not polling:
         builder = builder.updater(None)
