@@ -21,6 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import parse, pattern
 from bot.context import NAV_KEY, SERVICES_KEY, BotContext
+from bot.delivery import Defer, PersistentRequest
 from bot.flow import Flow, Handlers, Navigator, StateResult, catch_alls
 from bot.http import AiohttpRequest
 from bot.persistence import DatabasePersistence
@@ -110,6 +111,13 @@ def build_patient_conversation(all_flows: list[Flow], nav: Navigator
         )
 
 
+def _defer_to_outbox(services: Services) -> Defer:
+    async def defer(chat_id: int, payload: dict[str, Any]) -> None:
+        await services.outbox.enqueue(chat_id=chat_id, method="sendMessage", payload=payload)
+
+    return defer
+
+
 def build_application(services: Services, *, polling: bool = True) -> BotApp:
     settings = services.settings
     token = settings.BOT_TOKEN or ""
@@ -123,7 +131,10 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .persistence(DatabasePersistence(services.conversations))
         .concurrent_updates(PerChatUpdateProcessor())
-        .request(AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=30))
+        # Replies: short outages retried, longer ones delivered later by the outbox.
+        .request(PersistentRequest(
+            AiohttpRequest(connect_timeout=10, read_timeout=20, write_timeout=30),
+            defer=_defer_to_outbox(services)))
         # getUpdates: one connection, as in PTB (which adds the long poll's time to the read).
         .get_updates_request(AiohttpRequest(1, read_timeout=35))
     )

@@ -21,6 +21,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from bot.delivery import outbox_sending
 from bot.services import Services
 from storage.schemas import OutboxOut
 
@@ -147,7 +148,9 @@ class OutboxWorker:
         repo = self._services.outbox
         now = self._services.clock.now()
         try:
-            await self._bot.do_api_request(message.method, api_kwargs=api_kwargs(message.payload))
+            with outbox_sending():  # tried once: what follows a failure is decided below
+                await self._bot.do_api_request(message.method,
+                                               api_kwargs=api_kwargs(message.payload))
         except RetryAfter as exc:
             wait = _retry_after_seconds(exc)
             self._paused_until = asyncio.get_running_loop().time() + wait
