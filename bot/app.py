@@ -54,8 +54,8 @@ COMMANDS = ("start", "menu", "help", "cancel", "status", "language", "timezone",
 
 # Handler groups, in the order every update meets them.
 GROUP_RATE = -110       # one patient's flood is answered once and dropped
-GROUP_DEDUP = -100      # record the update id; a redelivered update stops here
-GROUP_IDENTIFY = -90    # who is talking, in which language
+GROUP_DEDUP = -100      # record the update id (a redelivered update stops here), and who is
+                        # talking, in which language: one transaction
 GROUP_COORDINATOR = -80  # the coordinator console (/queue, /stats, co:* buttons, its input)
 GROUP_FOLLOWUP = -78    # coordinators answering follow-up questions (fu:* buttons, the answer)
 GROUP_BOOKING_ADMIN = -75  # consultation slots (/publish, /slots, /agenda, /offer, bka:*)
@@ -147,8 +147,8 @@ def build_application(services: Services, *, polling: bool = True) -> BotApp:
 
     # The order every update meets, top to bottom.
     application.add_handler(TypeHandler(Update, pipeline.limit_rate), group=GROUP_RATE)
-    application.add_handler(TypeHandler(Update, pipeline.record_update), group=GROUP_DEDUP)
-    application.add_handler(TypeHandler(Update, pipeline.identify), group=GROUP_IDENTIFY)
+    application.add_handler(TypeHandler(Update, pipeline.record_and_identify),
+                            group=GROUP_DEDUP)
     for handler in coordinator_handlers():
         application.add_handler(handler, group=GROUP_COORDINATOR)
     # Own groups: the console's input handler takes every coordinator message in its group

@@ -17,7 +17,8 @@ NAV_KEY = "navigator"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """One per update. `patient` and `lang` are filled in by the identify step (group -90)."""
+    """One per update. `patient` and `lang` are filled in by the pipeline's
+    `record_and_identify` step (group -100)."""
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any],
                  chat_id: int | None = None, user_id: int | None = None) -> None:

@@ -42,29 +42,31 @@ async def limit_rate(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def record_update(update: Update, context: BotContext) -> None:
-    """Group -100: record the update id before any effect; a redelivered update stops here."""
+async def record_and_identify(update: Update, context: BotContext) -> None:
+    """Group -100, one transaction: record the update id before any effect (a redelivered
+    update stops here), and find who is talking: the patient behind a private chat (created on
+    first contact), only looked up elsewhere; and their language."""
     log.debug("update %s: %s", update.update_id, input_kind(update))
-    if not await context.services.updates.record(update_id=update.update_id):
+    user, chat = update.effective_user, update.effective_chat
+    private = user is not None and chat is not None and chat.type == ChatType.PRIVATE
+    if user is not None:
+        # Also the language of the apology if the database fails here.
+        context.lang = pick_language(user.language_code,
+                                     context.services.settings.DEFAULT_LANGUAGE)
+    arrival = await context.services.updates.record_and_identify(
+        update_id=update.update_id,
+        telegram_user_id=user.id if user is not None else None,
+        private_chat_id=chat.id if private and chat is not None else None,
+        language=context.lang)
+    if not arrival.fresh:
         log.info("update %s was already processed; ignored", update.update_id)
         raise ApplicationHandlerStop
-
-
-async def identify(update: Update, context: BotContext) -> None:
-    """Group -90: the patient behind a private chat (created on first contact) and language."""
-    user, chat = update.effective_user, update.effective_chat
-    settings = context.services.settings
     if user is None:
         raise ApplicationHandlerStop
-    if chat is not None and chat.type == ChatType.PRIVATE:
-        context.patient = await context.services.patients.get_or_create(
-            telegram_user_id=user.id, chat_id=chat.id,
-            language=pick_language(user.language_code, settings.DEFAULT_LANGUAGE))
-        context.lang = context.patient.language
-    else:
-        existing = await context.services.patients.get(telegram_user_id=user.id)
-        context.lang = existing.language if existing else pick_language(
-            user.language_code, settings.DEFAULT_LANGUAGE)
+    if private:
+        context.patient = arrival.patient
+    if arrival.patient is not None:
+        context.lang = arrival.patient.language
 
 
 async def private_only(update: Update, context: BotContext) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +72,47 @@ async def stage_audit(session: AsyncSession, *, actor: str, action: str, subject
     return row
 
 
+def insert_or_ignore(db: Database, table: Any, *conflict_columns: str, **values: Any) -> Any:
+    """``INSERT ... ON CONFLICT (columns) DO NOTHING`` in the database's dialect: the row is
+    inserted, or nothing happens when a committed (or concurrently committing) row has the same
+    key; the result's ``rowcount`` tells which. No exception, so the transaction goes on."""
+    dialect = sqlite if db.is_sqlite else postgresql
+    return (dialect.insert(table).values(**values)
+            .on_conflict_do_nothing(index_elements=list(conflict_columns)))
+
+
+_PATIENT_COLUMNS = tuple(Patient.__table__.c)
+
+
+async def load_patient(session: AsyncSession, telegram_user_id: int) -> PatientOut | None:
+    """The patient with this Telegram id, read in the caller's transaction (no ORM object)."""
+    row = (await session.execute(select(*_PATIENT_COLUMNS).where(
+        Patient.telegram_user_id == telegram_user_id))).one_or_none()
+    return None if row is None else PatientOut.model_validate(row)
+
+
+async def stage_patient(session: AsyncSession, db: Database, *, telegram_user_id: int,
+                        chat_id: int, language: str, now: datetime) -> PatientOut:
+    """Load, or on first contact create, the patient in the caller's transaction, which must
+    be a write transaction (`Database.transaction`). Safe when two transactions create the same
+    patient at once: the loser's insert waits for the winner's commit and does nothing (no
+    unique-key error), and the patient is read again. Someone who writes to us again after the
+    bot was blocked is reachable again."""
+    patient = await load_patient(session, telegram_user_id)
+    if patient is None:
+        await session.execute(insert_or_ignore(
+            db, Patient, "telegram_user_id", telegram_user_id=telegram_user_id, chat_id=chat_id,
+            language=language, language_chosen=False, created_at=now, updated_at=now))
+        # Inserted here, or committed by the transaction that won: there is one now.
+        patient = PatientOut.model_validate((await session.execute(select(
+            *_PATIENT_COLUMNS).where(Patient.telegram_user_id == telegram_user_id))).one())
+    elif patient.unreachable_at is not None:
+        await session.execute(update(Patient).where(Patient.id == patient.id)
+                              .values(unreachable_at=None, updated_at=now))
+        patient = patient.model_copy(update={"unreachable_at": None})
+    return patient
+
+
 def audit_hash(prev_hash: str, at: datetime, actor: str, action: str, subject: str | None) -> str:
     material = "\x1f".join((prev_hash, at.isoformat(), actor, action, subject or ""))
     return hashlib.sha256(material.encode()).hexdigest()
@@ -87,20 +129,10 @@ class _Repo:
 class PatientRepo(_Repo):
     async def get_or_create(self, *, telegram_user_id: int, chat_id: int, language: str
                             ) -> PatientOut:
-        now = self._clock.now()
         async with self._db.transaction() as s:
-            row = (await s.execute(select(Patient).where(
-                Patient.telegram_user_id == telegram_user_id))).scalar_one_or_none()
-            if row is None:
-                row = Patient(telegram_user_id=telegram_user_id, chat_id=chat_id,
-                              language=language, language_chosen=False, created_at=now,
-                              updated_at=now)
-                s.add(row)
-                await s.flush()
-            elif row.unreachable_at is not None:
-                row.unreachable_at = None  # they wrote to us: reachable again
-                row.updated_at = now
-            return PatientOut.model_validate(row)
+            return await stage_patient(s, self._db, telegram_user_id=telegram_user_id,
+                                       chat_id=chat_id, language=language,
+                                       now=self._clock.now())
 
     async def get(self, *, telegram_user_id: int) -> PatientOut | None:
         async with self._db.read() as s:
@@ -168,15 +200,46 @@ class PatientRepo(_Repo):
 
 # -- processed updates ------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Arrival:
+    """What `UpdateLog.record_and_identify` found."""
+
+    #: False when the update id was recorded before: a redelivered update, to be ignored
+    fresh: bool
+    #: the patient behind the update (None: not asked for, or no such patient)
+    patient: PatientOut | None = None
+
+
 class UpdateLog(_Repo):
     async def record(self, *, update_id: int) -> bool:
         """Record an update id before acting on it. False when it was seen before."""
-        try:
-            async with self._db.transaction() as s:
-                s.add(ProcessedUpdate(update_id=update_id, received_at=self._clock.now()))
-        except IntegrityError:
-            return False
-        return True
+        return (await self.record_and_identify(update_id=update_id)).fresh
+
+    async def record_and_identify(self, *, update_id: int, telegram_user_id: int | None = None,
+                                  private_chat_id: int | None = None, language: str = ""
+                                  ) -> Arrival:
+        """Every update's fixed work, in one write transaction: record its id (a redelivered
+        update stops here: nothing else is read or written), then find the person behind it.
+
+        With ``private_chat_id`` (a private chat) the patient is loaded, or created on first
+        contact in ``language``, and made reachable again if the bot had been blocked; without
+        it (a group chat) the patient is only looked up, never created or changed. The update
+        id is committed together with the patient, before any of the update's effects."""
+        now = self._clock.now()
+        async with self._db.transaction() as s:
+            # The insert comes first: on SQLite it takes the database's write lock at once, so
+            # the reads after it can never be from a snapshot a writer has moved past.
+            recorded = await s.execute(insert_or_ignore(
+                self._db, ProcessedUpdate, "update_id", update_id=update_id, received_at=now))
+            if not recorded.rowcount:  # type: ignore[attr-defined]
+                return Arrival(fresh=False)
+            if telegram_user_id is None:
+                return Arrival(fresh=True)
+            if private_chat_id is None:
+                return Arrival(fresh=True, patient=await load_patient(s, telegram_user_id))
+            return Arrival(fresh=True, patient=await stage_patient(
+                s, self._db, telegram_user_id=telegram_user_id, chat_id=private_chat_id,
+                language=language, now=now))
 
     async def prune(self, *, older_than: timedelta) -> int:
         async with self._db.transaction() as s:

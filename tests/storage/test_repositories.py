@@ -6,11 +6,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from storage.clock import ManualClock
 from storage.db import Database, migrate
+from storage.models import Patient
 from storage.repositories import (
     AuditRepo,
     ConversationRepo,
@@ -57,6 +58,99 @@ async def test_update_is_recorded_once(db, clock):
     assert not await log.record(update_id=10)
     results = await asyncio.gather(*(log.record(update_id=11) for _ in range(5)))
     assert results.count(True) == 1
+
+
+async def _patients(db, telegram_user_id: int) -> int:
+    async with db.read() as s:
+        return int((await s.execute(select(func.count()).select_from(Patient).where(
+            Patient.telegram_user_id == telegram_user_id))).scalar_one())
+
+
+async def test_first_contact_records_the_update_and_creates_the_patient(db, clock):
+    log = UpdateLog(db, clock)
+    first = await log.record_and_identify(update_id=1, telegram_user_id=5, private_chat_id=5,
+                                          language="vi")
+    assert first.fresh and first.patient is not None
+    assert (first.patient.telegram_user_id, first.patient.chat_id) == (5, 5)
+    assert first.patient.language == "vi" and not first.patient.language_chosen
+    # The patient exists: loaded as they are, whatever language this update suggests.
+    again = await log.record_and_identify(update_id=2, telegram_user_id=5, private_chat_id=5,
+                                          language="en")
+    assert again.fresh and again.patient == first.patient
+    assert await _patients(db, 5) == 1
+
+
+async def test_redelivered_update_stops_before_anything_else(db, clock):
+    log = UpdateLog(db, clock)
+    assert (await log.record_and_identify(update_id=7)).fresh  # no user: only recorded
+    # The same update id again, now with a user who does not exist yet: nothing is created.
+    redelivered = await log.record_and_identify(update_id=7, telegram_user_id=8,
+                                                private_chat_id=8, language="en")
+    assert not redelivered.fresh and redelivered.patient is None
+    assert await _patients(db, 8) == 0
+    assert not await log.record(update_id=7)
+
+
+async def test_outside_private_chats_the_patient_is_only_looked_up(db, clock):
+    log, patients = UpdateLog(db, clock), PatientRepo(db, clock)
+    unknown = await log.record_and_identify(update_id=1, telegram_user_id=9, language="en")
+    assert unknown.fresh and unknown.patient is None
+    assert await _patients(db, 9) == 0
+    await patients.get_or_create(telegram_user_id=9, chat_id=9, language="vi")
+    await patients.mark_unreachable(chat_id=9)
+    known = await log.record_and_identify(update_id=2, telegram_user_id=9, language="en")
+    assert known.patient is not None and known.patient.language == "vi"
+    assert known.patient.unreachable_at is not None  # a group message changes nothing
+    # Writing to the bot in private again: reachable again, in the database too.
+    private = await log.record_and_identify(update_id=3, telegram_user_id=9, private_chat_id=9,
+                                            language="en")
+    assert private.patient is not None and private.patient.unreachable_at is None
+    stored = await patients.get(telegram_user_id=9)
+    assert stored is not None and stored.unreachable_at is None
+
+
+async def test_concurrent_first_contact_makes_one_patient(db, database_url, clock):
+    """Two processes (two engines), many updates of one new person at once: every update is
+    taken, all see the same single patient, none fails."""
+    other = Database(database_url)
+    try:
+        logs = [UpdateLog(db, clock), UpdateLog(other, clock)]
+        results = await asyncio.gather(*(
+            logs[i % 2].record_and_identify(update_id=100 + i, telegram_user_id=42,
+                                            private_chat_id=42, language="en")
+            for i in range(8)))
+    finally:
+        await other.dispose()
+    assert all(r.fresh for r in results)
+    assert len({r.patient.id for r in results if r.patient is not None}) == 1
+    assert all(r.patient is not None for r in results)
+    assert await _patients(db, 42) == 1
+
+
+async def test_first_contact_waits_for_a_concurrent_creation_and_uses_it(db, database_url,
+                                                                          clock):
+    """Another transaction has inserted the same new patient and not committed yet: this one
+    waits for it (SQLite: its write lock; PostgreSQL: the unique key), then loads that patient
+    instead of failing on the unique key."""
+    other = Database(database_url)
+    now = clock.now()
+    try:
+        async with other.engine.connect() as conn:
+            tx = await conn.begin()
+            created = (await conn.execute(insert(Patient).values(
+                telegram_user_id=77, chat_id=77, language="vi", language_chosen=False,
+                created_at=now, updated_at=now).returning(Patient.id))).scalar_one()
+            task = asyncio.create_task(UpdateLog(db, clock).record_and_identify(
+                update_id=1, telegram_user_id=77, private_chat_id=77, language="en"))
+            await asyncio.sleep(0.5)
+            assert not task.done()
+            await tx.commit()
+        arrival = await asyncio.wait_for(task, timeout=10)
+    finally:
+        await other.dispose()
+    assert arrival.fresh and arrival.patient is not None
+    assert arrival.patient.id == created and arrival.patient.language == "vi"
+    assert await _patients(db, 77) == 1
 
 
 async def test_patient_consent_is_audited(db, clock):
