@@ -7,6 +7,7 @@ patients answer lives in the database's own rows, not in those dicts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -23,6 +24,14 @@ def decode_key(raw: str) -> ConversationKey:
     return tuple(json.loads(raw))
 
 
+def forget_stored_states(application: Any, keys: Iterable[str]) -> None:
+    """Tell the application's persistence (if it is ours) that the conversation states under
+    ``keys`` were deleted directly in the database."""
+    persistence = getattr(application, "persistence", None)
+    if isinstance(persistence, DatabasePersistence):
+        persistence.forget(keys)
+
+
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Conversation states in the ``conversation_states`` table.
 
@@ -36,15 +45,37 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                                                      user_data=False, callback_data=False),
                          update_interval=update_interval)
         self._repo = repo
+        # What the database holds, as far as this process knows: (name, encoded key) -> the
+        # state, None for no row. A key that is missing is unknown and always written.
+        self._stored: dict[tuple[str, str], str | None] = {}
 
     async def get_conversations(self, name: str) -> ConversationDict:
         stored = await self._repo.load(name=name)
+        for raw, state in stored.items():
+            self._stored[(name, raw)] = state
         return {decode_key(k): v for k, v in stored.items()}
 
     async def update_conversation(self, name: str, key: ConversationKey,
                                   new_state: object | None) -> None:
-        await self._repo.save(name=name, key=encode_key(key),
-                              state=None if new_state is None else str(new_state))
+        """PTB calls this for every key an update touched, changed or not: only a state that
+        differs from the stored one is written."""
+        slot = (name, encode_key(key))
+        state = None if new_state is None else str(new_state)
+        if slot in self._stored and self._stored[slot] == state:
+            return
+        # Unknown while the write is under way, and after it if it fails (it may or may not
+        # have reached the database): the next call writes again.
+        self._stored.pop(slot, None)
+        await self._repo.save(name=name, key=slot[1], state=state)
+        self._stored[slot] = state
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """The rows under these encoded keys were changed behind this persistence's back (an
+        erasure deletes a patient's states directly): write them the next time, whatever the
+        state."""
+        gone = set(keys)
+        for slot in [slot for slot in self._stored if slot[1] in gone]:
+            del self._stored[slot]
 
     # Nothing else is persisted.
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:

@@ -29,9 +29,11 @@ from bot.context import BotContext
 from bot.export import TTL, issue_export_link
 from bot.flow import Flow, StateResult
 from bot.keyboards import inline
+from bot.persistence import forget_stored_states
 from bot.services import Services
 from bot.ui import ack, edit_markup, say
 from storage.case_status import OPEN
+from storage.erasure import conversation_keys
 from storage.records import RecordStoreError
 from storage.repositories import Outgoing
 from storage.schemas import CaseOut
@@ -148,6 +150,9 @@ async def on_final_erase(update: Update, context: BotContext) -> StateResult:
     if result is None:
         await say(update, context, "rights-erased-already")
         return ConversationHandler.END
+    # The erasure deleted the conversation states in the database: the persistence must not
+    # take a state it wrote before for one that is still there.
+    forget_stored_states(context.application, conversation_keys(patient))
     context.patient = None
     services.outbox_wakeup.set()
     failed = 0
