@@ -92,9 +92,15 @@ async def on_error(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed: %s", update_id, type(context.error).__name__,
               exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    if not isinstance(update, Update):
+        return  # a job's or the persistence's error: nobody to answer
+    if update.effective_chat is not None:
         try:
             await ack(update, context)
             await say(update, context, "error-generic")
         except Exception:  # the error may be Telegram itself being away
             log.warning("could not tell update %s about the error", update_id)
+    # The update ends here: PTB would otherwise go on to the next handler groups, with a
+    # context half filled in (after a database failure in the pipeline: no patient, taken for
+    # a new one) and a second apology if they fail too.
+    raise ApplicationHandlerStop

@@ -814,7 +814,7 @@ async def fault_database(h: CrashHarness, pool: Pool, *, seconds: float,
         walker.uploads += 1
         file_answer = _timed(walker.user, RECEIVED, ERROR_REPLY, DOWNLOAD_FAILED, timeout=120)
         await h.canary.send_text("/status")
-        canary_answer = _timed(h.canary, STATUS_TITLE, timeout=120)
+        canary_answer = _timed(h.canary, STATUS_TITLE, ERROR_REPLY, timeout=120)
         if kill_midway:
             await asyncio.sleep(seconds / 2)
             h.kill_now("killed while the database was away")
@@ -844,10 +844,21 @@ async def fault_database(h: CrashHarness, pool: Pool, *, seconds: float,
             canary_answer = _timed(h.canary, STATUS_TITLE, timeout=60)
     first, upload_at = (None, back) if file_lost else await file_answer
     canary, canary_at = await canary_answer
+    apologised = canary == ERROR_REPLY
+    if apologised:
+        # PostgreSQL refusing connections: the update failed at once and was apologised for;
+        # like a person told to try again, the canary asks again now that it is back.
+        await h.canary.send_text("/status")
+        canary, canary_at = await _timed(h.canary, STATUS_TITLE, timeout=60)
     upload_s, canary_s = upload_at - away, canary_at - away
     during = _said(h, [walker.user, h.canary], away_seq, back_seq)
     if canary is None:
         h.violation("5", "the canary got no answer after the database came back")
+    apologies = sum(ERROR_REPLY in text for text in h.bot_texts(
+        h.canary, away_seq, h.emulator.world.event_seq + 1))
+    if apologies > 1:
+        h.violation("5", f"the canary's /status got {apologies} apologies (one update, "
+                         f"one answer)")
     if first != RECEIVED:
         await resend_unacknowledged(h, walker.user, [upload])
     reminder_s: float | None = None
@@ -867,8 +878,10 @@ async def fault_database(h: CrashHarness, pool: Pool, *, seconds: float,
                                                else "")
         + (": the file died with the killed process" if file_lost else
            f": the file's first answer was {_told(first)} ({upload_s:.1f} s after the "
-           f"database went away)") + f", the canary's /status was answered after {canary_s:.1f} s"
-        f"{queued}. Said to the two patients while it was away: {during}"
+           f"database went away)")
+        + (", the canary's /status was apologised for once and, asked again once it was back, "
+           "answered" if apologised else ", the canary's /status was answered")
+        + f" after {canary_s:.1f} s{queued}. Said to the two patients while it was away: {during}"
         + (f". {lost} update(s) the killed process had taken died with it unanswered; the "
            f"patients sent them again and were answered" if lost else ""),
         recovery=canary_s))

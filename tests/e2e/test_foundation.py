@@ -95,6 +95,24 @@ async def test_healthz_and_readyz(bot):
             assert r.status == 200
 
 
+async def test_database_outage_gives_one_apology_and_nothing_else(bot, emulator):
+    """The crash suite's finding: with the database away, an update got two apologies (one
+    per failing pipeline step) and then the flows ran without a patient (/status: "You haven't
+    started a case yet"). The update stops at its first failure, with one apology."""
+    patient = emulator.user(language_code="en")
+    await _onboard(patient)
+    await emulator.wait_idle()
+    before = len(patient.messages)
+    await _make_database_unreachable(bot)
+    await patient.send_text("/status")
+    await patient.wait_for_message(lambda m: "went wrong" in m.text, timeout=15)
+    await emulator.wait_idle()
+    await asyncio.sleep(0.5)
+    answers = [m.text for m in patient.messages[before:]]
+    assert len(answers) == 1, answers
+    assert answers[0].startswith("I'm sorry, something went wrong on my side.")
+
+
 async def test_outbox_waits_out_429_and_5xx_and_stops_on_blocked(bot, emulator):
     services = bot.services
     alive = emulator.user(language_code="en")
