@@ -637,7 +637,13 @@ class Bench:
     def report(self) -> None:
         from benchmarks.report import render, write_readme
 
-        text = render(self.results, machine(), judge=not self.quick)
+        try:
+            text = render(self.results, machine(), judge=not self.quick)
+        except KeyError as missing:  # a phase failed before measuring what the report needs
+            print(f"no report: the run stopped before measuring {missing}", file=sys.stderr)
+            for error in self.results.errors:
+                print(f"ERROR: {error}", file=sys.stderr)
+            return
         self.say("")
         self.say(text)
         if self.results.errors:
