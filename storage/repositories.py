@@ -4,6 +4,7 @@ the audit log and reminders. Each public method is one transaction and returns p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -241,11 +242,23 @@ class UpdateLog(_Repo):
                 s, self._db, telegram_user_id=telegram_user_id, chat_id=private_chat_id,
                 language=language, now=now))
 
-    async def prune(self, *, older_than: timedelta) -> int:
-        async with self._db.transaction() as s:
-            result = await s.execute(delete(ProcessedUpdate).where(
-                ProcessedUpdate.received_at < self._clock.now() - older_than))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    async def prune(self, *, older_than: timedelta, batch: int = 2000) -> int:
+        """Forget update ids received before ``older_than`` ago, a batch per transaction, so
+        that a large backlog (the first run after an upgrade) never holds SQLite's write lock
+        for more than a few milliseconds at a time while patients are being answered."""
+        cutoff = self._clock.now() - older_than
+        done = 0
+        while True:
+            async with self._db.transaction() as s:
+                oldest = (select(ProcessedUpdate.update_id)
+                          .where(ProcessedUpdate.received_at < cutoff).limit(batch))
+                result = await s.execute(delete(ProcessedUpdate).where(
+                    ProcessedUpdate.update_id.in_(oldest.scalar_subquery())))
+                removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            done += removed
+            if removed < batch:
+                return done
+            await asyncio.sleep(0)  # let waiting updates take the lock in between
 
 
 # -- conversation state -----------------------------------------------------------------------

@@ -10,6 +10,23 @@ from storage.db import Database, migrate
 from storage.repositories import UpdateLog
 
 
+async def test_a_backlog_is_pruned_in_batches(database_url):
+    await migrate(database_url)
+    db = Database(database_url)
+    clock = ManualClock()
+    log = UpdateLog(db, clock)
+    try:
+        for update_id in range(1, 8):
+            assert await log.record(update_id=update_id)
+        clock.advance(PROCESSED_UPDATES_KEPT + timedelta(hours=1))
+        assert await log.record(update_id=100)
+        assert await log.prune(older_than=PROCESSED_UPDATES_KEPT, batch=3) == 7
+        assert await log.record(update_id=1)        # forgotten
+        assert not await log.record(update_id=100)  # recent: still known
+    finally:
+        await db.dispose()
+
+
 async def test_old_update_ids_are_pruned(database_url):
     await migrate(database_url)
     db = Database(database_url)
