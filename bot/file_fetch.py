@@ -55,7 +55,7 @@ class FileFetcher:
             self._session = aiohttp.ClientSession(
                 timeout=self._timeout,
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True)  # proxies from the environment, as httpx (the Bot API client)
+                trust_env=True)  # proxies from the environment, as the Bot API client
         return self._session
 
     async def close(self) -> None:

@@ -9,22 +9,30 @@ aiohttp has no timeout per write. ``write_timeout`` therefore bounds a request t
 as a whole, together with the others: pool + connect + write + read seconds from start to the
 last byte of the answer (uploads here are small; a stalled one must not hang the outbox).
 Downloads (GET) have no body and no such limit: each read waits at most ``read_timeout``.
+
+Proxies come from the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``),
+as with httpx, looked up once per origin: aiohttp's own ``trust_env`` reads the environment
+again on every request (about 0.3 ms each here).
 """
 
 from __future__ import annotations
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
+
+Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
 class AiohttpRequest(BaseRequest):
     """A ``BaseRequest`` on one ``aiohttp.ClientSession`` of at most ``connection_pool_size``
     connections. Timeouts in seconds, ``None`` for none; the defaults are PTB's."""
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_read_timeout",
+    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_proxies", "_read_timeout",
                  "_session", "_write_timeout")
 
     def __init__(self, connection_pool_size: int = 256, *, read_timeout: float | None = 5.0,
@@ -36,6 +44,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, Proxy] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -87,9 +96,11 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=None if data is None else _sum(pool, connect, write, read),
             connect=_sum(pool, connect), sock_connect=connect, sock_read=read)
+        proxy, proxy_auth = self._proxy_for(url)
         try:
             async with self._session.request(method, url, data=data, timeout=timeout,
-                                             allow_redirects=False) as response:
+                                             allow_redirects=False, proxy=proxy,
+                                             proxy_auth=proxy_auth) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts all derive from it
             raise TimedOut from exc
@@ -97,6 +108,19 @@ class AiohttpRequest(BaseRequest):
             # Some aiohttp messages carry the URL, and the URL carries the bot's token.
             message = str(exc).replace(url, "<url>")
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {message}") from exc
+
+
+    def _proxy_for(self, url: str) -> Proxy:
+        target = URL(url)
+        origin = f"{target.scheme}://{target.host}:{target.port}"
+        found = self._proxies.get(origin)
+        if found is None:
+            try:
+                found = get_env_proxy_for_url(target)
+            except LookupError:  # no proxy for this origin (none set, or NO_PROXY)
+                found = (None, None)
+            self._proxies[origin] = found
+        return found
 
 
 def _sum(*limits: float | None) -> float | None:

@@ -50,6 +50,7 @@ async def api() -> AsyncIterator[Api]:
     async def echo(request: web.Request) -> web.Response:
         form = await request.post()
         state.received.append({"content_type": request.content_type,
+                               "host": request.headers.get("Host", ""),
                                "user_agent": request.headers.get("User-Agent", ""),
                                "form": {k: v for k, v in form.items() if isinstance(v, str)}})
         return ok({k: v for k, v in form.items() if isinstance(v, str)})
@@ -210,3 +211,25 @@ async def test_lifecycle(api: Api) -> None:
     assert await request.post(api.url("sendMessage"), params(chat_id=1, text="b")) == {
         "chat_id": "1", "text": "b"}
     await request.shutdown()
+
+
+async def test_proxy_from_the_environment_once_per_origin(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP(S)_PROXY and NO_PROXY are honoured as httpx did: here the test server is the proxy,
+    so a call to a host that does not exist arrives there, naming that host."""
+    proxy = f"http://127.0.0.1:{api.server.port}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "direct.invalid")
+    far = f"http://api.invalid/bot{TOKEN}/sendMessage"
+    async with AiohttpRequest(read_timeout=5, connect_timeout=5) as request:
+        assert await request.post(far, params(chat_id=1, text="via the proxy")) == {
+            "chat_id": "1", "text": "via the proxy"}
+        assert api.received[-1]["host"] == "api.invalid"
+        # NO_PROXY: straight to the host, which does not exist.
+        with pytest.raises(NetworkError):
+            await request.post(f"http://direct.invalid/bot{TOKEN}/sendMessage",
+                               params(chat_id=1, text="direct"))
+        # Looked up once per origin: a change of the environment later is not read again.
+        monkeypatch.delenv("HTTP_PROXY")
+        assert await request.post(far, params(chat_id=2, text="again")) == {
+            "chat_id": "2", "text": "again"}
