@@ -784,7 +784,10 @@ async def remind_patient(services: Services, reminder: ReminderOut) -> Decision:
     if booking is None:
         return Stale()
     now = services.clock.now()
-    if now >= booking.starts_at:
+    in_progress = booking.starts_at <= now < booking.ends_at
+    if now >= booking.starts_at and not (in_progress and reminder.kind == KIND_HOUR_BEFORE):
+        if in_progress:
+            return Stale()  # the hour-before reminder, due too, tells them to join now
         return _missed(services, booking, reminder.kind)
     if (reminder.kind == KIND_DAY_BEFORE
             and now >= booking.starts_at - BEFORE_START[KIND_HOUR_BEFORE]):
@@ -793,8 +796,12 @@ async def remind_patient(services: Services, reminder: ReminderOut) -> Decision:
     lang, zone = patient.language, _patient_zone(services, patient)
     render = services.texts.render
     link = video_link(_config(services), booking.appointment.video_room)
-    key = "booking-reminder-day" if reminder.kind == KIND_DAY_BEFORE else (
-        "booking-reminder-hour")
+    # The bot was down through the hour before: the consultation has begun, and there is still
+    # time to join; the coordinators hear that the reminder came late.
+    key = ("booking-reminder-now" if in_progress else
+           "booking-reminder-day" if reminder.kind == KIND_DAY_BEFORE else
+           "booking-reminder-hour")
+    late = _missed(services, booking, reminder.kind).alerts if in_progress else ()
     text = render(lang, key, physician=booking.physician, video_url=link,
                   date=fmt_date(services.texts, lang, booking.starts_at, zone),
                   time=fmt_time(booking.starts_at, zone),
@@ -803,7 +810,7 @@ async def remind_patient(services: Services, reminder: ReminderOut) -> Decision:
         [InlineKeyboardButton(render(lang, "btn-booking-join"), url=link)],
         [InlineKeyboardButton(render(lang, "btn-booking-manage"),
                               callback_data=cb("nav", "booking_manage", booking.id))]])
-    return Send(patient.chat_id, message_payload(patient.chat_id, text, markup))
+    return Send(patient.chat_id, message_payload(patient.chat_id, text, markup), also=late)
 
 
 async def remind_coordinators(services: Services, reminder: ReminderOut) -> Decision:

@@ -25,6 +25,7 @@ from storage.models import OutboxMessage, Reminder
 from storage.repositories import Outgoing
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
@@ -156,3 +157,22 @@ def test_the_flow_registers_its_reminder_kinds():
     assert set(flow.reminders) == {"booking_24h", "booking_1h", "booking_15m",
                                    "booking_followup"}
     assert set(flow.prompts) == set(flow.states)
+
+
+async def test_during_the_consultation_the_patient_is_told_to_join_now(services):
+    """The bot was down through the hour before: while the consultation is on, the hour-before
+    reminder still goes, as "join now", and the coordinators hear it came late; the day-before
+    one says nothing more."""
+    booking = await booked(services)
+    services.clock.advance(30 * H + 10 * M)  # started 10 minutes ago, 30 minutes long
+    day = await remind_patient(services, await reminder(services, booking, "booking_24h"))
+    assert isinstance(day, Stale)
+    hour = await remind_patient(services, await reminder(services, booking, "booking_1h"))
+    assert isinstance(hour, Send) and hour.chat_id == booking.patient.chat_id
+    assert "began at" in hour.payload["text"] and "join now" in hour.payload["text"]
+    assert booking.appointment.video_room in hour.payload["text"]
+    assert [a.chat_id for a in hour.also] == [9001, 9002]
+    assert "could not be sent in time" in hour.also[0].payload["text"]
+    services.clock.advance(30 * M)  # over
+    assert isinstance(await remind_patient(services, await reminder(services, booking,
+                                                                    "booking_1h")), Missed)

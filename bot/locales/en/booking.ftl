@@ -123,6 +123,9 @@ booking-ics-description = Video call with { $physician }. Join here: { $video_ur
 booking-reminder-day =
     ⏰ <b>Reminder</b>: your online consultation with { $physician } is on { $date } at { $time } ({ $zone }).
     🎥 <a href="{ $video_url }">{ $video_url }</a>
+booking-reminder-now =
+    ⏰ Your online consultation with { $physician } began at <b>{ $time }</b> ({ $zone }). I'm sorry this reminder comes late: there is still time to join now.
+    🎥 <a href="{ $video_url }">{ $video_url }</a>
 booking-reminder-hour =
     ⏰ Your online consultation with { $physician } starts at <b>{ $time }</b> ({ $zone }), in about an hour. Have your questions ready.
     🎥 <a href="{ $video_url }">{ $video_url }</a>

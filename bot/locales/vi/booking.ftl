@@ -94,6 +94,9 @@ booking-ics-description = Cuộc gọi video với { $physician }. Tham gia tạ
 booking-reminder-day =
     ⏰ <b>Nhắc lịch</b>: buổi tư vấn trực tuyến của bạn với { $physician } vào { $date } lúc { $time } ({ $zone }).
     🎥 <a href="{ $video_url }">{ $video_url }</a>
+booking-reminder-now =
+    ⏰ Buổi tư vấn trực tuyến của bạn với { $physician } đã bắt đầu lúc <b>{ $time }</b> ({ $zone }). Xin lỗi vì lời nhắc này đến muộn: bạn vẫn có thể tham gia ngay bây giờ.
+    🎥 <a href="{ $video_url }">{ $video_url }</a>
 booking-reminder-hour =
     ⏰ Buổi tư vấn trực tuyến của bạn với { $physician } bắt đầu lúc <b>{ $time }</b> ({ $zone }), còn khoảng một giờ nữa. Bạn chuẩn bị sẵn các câu hỏi nhé.
     🎥 <a href="{ $video_url }">{ $video_url }</a>
