@@ -190,4 +190,21 @@ class OutboxWorker:
             await repo.retry_later(message_id=message.id, at=now + delay,
                                    error=type(exc).__name__)
         else:
-            await repo.mark_sent(message_id=message.id)
+            await self._mark_sent(message.id)
+
+    async def _mark_sent(self, message_id: int) -> None:
+        """Telegram has the message: record it, however long the database takes to come back.
+        Leaving the row pending would send the message again once the database answers (a
+        duplicate with no crash behind it); only a stop or a kill in between can do that."""
+        delay = 0.25
+        while True:
+            try:
+                await self._services.outbox.mark_sent(message_id=message_id)
+                return
+            except Exception as exc:
+                if self._stopping:
+                    raise
+                log.warning("outbox %s: sent, but recording that failed (%s); retrying in "
+                            "%.1f s", message_id, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)

@@ -81,6 +81,51 @@ async def _make_database_unreachable(bot) -> None:
             await admin.close()
 
 
+async def _bring_database_back(bot) -> None:
+    db = bot.services.db
+    if db.is_sqlite:
+        path = Path(db.url.split(":///", 1)[1])
+        path.rmdir()
+        for suffix in ("", "-wal", "-shm"):
+            away = Path(f"{path}{suffix}.away")
+            if away.exists():
+                away.rename(f"{path}{suffix}")
+    else:
+        import asyncpg
+
+        name = db.url.rsplit("/", 1)[1]
+        admin = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        finally:
+            await admin.close()
+
+
+async def test_a_sent_message_is_not_sent_again_when_the_database_was_away(bot, emulator):
+    """The crash suite's finding on PostgreSQL: the outbox sent a row, the database was gone
+    before the row could be marked sent, and once it was back the row went out a second time.
+    The worker now keeps trying to record the send instead."""
+    patient = emulator.user(language_code="en")
+    await _onboard(patient)
+    await emulator.wait_idle()
+    before = len(patient.messages)
+    emulator.inject("sendMessage", delay=1.5, count=1)  # Telegram takes its time to answer
+    await send_later(bot.services, [patient_message(bot.services, chat_id=patient.chat_id,
+                                                    lang="en", key="consent-thanks")])
+    await asyncio.sleep(0.5)  # the send is in flight
+    await _make_database_unreachable(bot)
+    await patient.wait_for_message(lambda m: "Thank you for your trust" in m.text, timeout=10)
+    await asyncio.sleep(1.5)  # marking it sent fails meanwhile
+    await _bring_database_back(bot)
+    for _ in range(100):
+        if (await bot.services.outbox.counts()).get("pending", 0) == 0:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)  # time for a second copy, were one coming
+    assert (await bot.services.outbox.counts()).get("pending", 0) == 0
+    assert [m.text[:25] for m in patient.messages[before:]] == ["Thank you for your trust."]
+
+
 async def test_healthz_and_readyz(bot):
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{bot.web_url}/healthz") as r:
