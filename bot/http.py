@@ -111,12 +111,11 @@ class AiohttpRequest(BaseRequest):
 
 
     def _proxy_for(self, url: str) -> Proxy:
-        target = URL(url)
-        origin = f"{target.scheme}://{target.host}:{target.port}"
+        origin = "/".join(url.split("/", 3)[:3])  # scheme://host[:port], without parsing
         found = self._proxies.get(origin)
         if found is None:
             try:
-                found = get_env_proxy_for_url(target)
+                found = get_env_proxy_for_url(URL(url))
             except LookupError:  # no proxy for this origin (none set, or NO_PROXY)
                 found = (None, None)
             self._proxies[origin] = found

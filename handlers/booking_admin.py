@@ -37,12 +37,12 @@ from bot.booking import (
     parse_times,
     video_link,
 )
-from bot.callbacks import cb, parse, pattern
+from bot.callbacks import cb, pattern
 from bot.context import BotContext
 from bot.keyboards import Button, inline
 from bot.timezones import COMMON_ZONES, all_zones, find_zones, zone_from_id, zone_label
 from bot.ui import ack, say
-from handlers.staff import coordinator_or_refuse, in_private, send_private
+from handlers.staff import coordinator_or_refuse, coordinator_press, in_private, send_private
 from storage.booking import MAX_PHYSICIAN, TRACKS, BookingOut, SlotOut
 from storage.repositories import Outgoing
 from storage.schemas import CaseOut, PatientOut
@@ -279,12 +279,7 @@ def _number(booking: BookingOut) -> str:
 
 async def cb_bka(update: Update, context: BotContext) -> None:
     """Every ``bka:*`` button, from any chat."""
-    query = update.callback_query
-    data = parse(query.data if query else None)
-    what = f"{data.feature}:{data.action}:{data.id or ''}" if data else "bka:?"
-    user = await _coordinator(update, context, what)
-    if user is None or data is None:
-        raise ApplicationHandlerStop
+    user, data = await coordinator_press(update, context, "bka", _coordinator)
     if data.action == "slots":
         await ack(update, context)
         text, markup = await _slots_view(context, data.int_id or 0)

@@ -8,11 +8,14 @@ consoles go to the coordinator's private chat, never to the group.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType
 from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop
 
+from bot.callbacks import CallbackData, parse
 from bot.context import BotContext
 from bot.ui import ack, say
 
@@ -34,6 +37,23 @@ async def coordinator_or_refuse(update: Update, context: BotContext, what: str, 
     else:
         await say(update, context, refused)
     return None
+
+
+Check = Callable[[Update, BotContext, str], Awaitable[User | None]]
+
+
+async def coordinator_press(update: Update, context: BotContext, feature: str,
+                            check: Check) -> tuple[User, CallbackData]:
+    """A button press of one of ``feature``'s coordinator buttons: who pressed it and its
+    parsed data. ``check`` refuses anyone else (named in the audit by what they pressed); a
+    refused or malformed press ends the update here."""
+    query = update.callback_query
+    data = parse(query.data if query else None)
+    what = f"{data.feature}:{data.action}:{data.id or ''}" if data else f"{feature}:?"
+    user = await check(update, context, what)
+    if user is None or data is None:
+        raise ApplicationHandlerStop
+    return user, data
 
 
 def in_private(update: Update) -> bool:

@@ -370,14 +370,10 @@ class BookingRepo(_Repo):
         now = self._clock.now()
         try:
             async with self._db.transaction() as s:
-                row = await s.get(Appointment, appointment_id)
-                case = await s.get(Case, row.case_id) if row is not None else None
-                if row is None or case is None or case.patient_id != patient_id:
-                    return BookResult(outcome="gone")
-                if row.status != BOOKED or row.starts_at <= now:
-                    return BookResult(outcome="gone", booking=await _booking(s, row))
-                if now > row.starts_at - cutoff:
-                    return BookResult(outcome="too_late", booking=await _booking(s, row))
+                found = await _changeable(s, patient_id, appointment_id, now, cutoff)
+                if isinstance(found, BookResult):
+                    return found
+                row, case = found
                 slot = await s.get(Slot, slot_id)
                 if slot_id == row.slot_id:
                     return BookResult(outcome="already", booking=await _booking(s, row))
@@ -404,14 +400,10 @@ class BookingRepo(_Repo):
         and its reminders are cancelled."""
         now = self._clock.now()
         async with self._db.transaction() as s:
-            row = await s.get(Appointment, appointment_id)
-            case = await s.get(Case, row.case_id) if row is not None else None
-            if row is None or case is None or case.patient_id != patient_id:
-                return BookResult(outcome="gone")
-            if row.status != BOOKED or row.starts_at <= now:
-                return BookResult(outcome="gone", booking=await _booking(s, row))
-            if now > row.starts_at - cutoff:
-                return BookResult(outcome="too_late", booking=await _booking(s, row))
+            found = await _changeable(s, patient_id, appointment_id, now, cutoff)
+            if isinstance(found, BookResult):
+                return found
+            row, _case = found
             before = await _booking(s, row)
             row.status = CANCELLED
             row.slot_id = None
@@ -558,6 +550,21 @@ async def _upcoming(s: AsyncSession, case_id: int, now: datetime) -> BookingOut 
         if booking.ends_at > now:
             return booking
     return None
+
+
+async def _changeable(s: AsyncSession, patient_id: int, appointment_id: int, now: datetime,
+                      cutoff: timedelta) -> tuple[Appointment, Case] | BookResult:
+    """The patient's own consultation, if it may still be moved or cancelled; otherwise the
+    answer to give: gone (not theirs, not booked, begun) or too late (within ``cutoff``)."""
+    row = await s.get(Appointment, appointment_id)
+    case = await s.get(Case, row.case_id) if row is not None else None
+    if row is None or case is None or case.patient_id != patient_id:
+        return BookResult(outcome="gone")
+    if row.status != BOOKED or row.starts_at <= now:
+        return BookResult(outcome="gone", booking=await _booking(s, row))
+    if now > row.starts_at - cutoff:
+        return BookResult(outcome="too_late", booking=await _booking(s, row))
+    return row, case
 
 
 async def _booking(s: AsyncSession, row: Appointment) -> BookingOut:

@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import CallbackData, parse, pattern
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.downloads import issue_records_link
 from bot.file_fetch import DownloadFailed, FileTooBig
@@ -50,7 +50,7 @@ from handlers.coordinator.views import (
     queue_view,
     stats_view,
 )
-from handlers.staff import coordinator_or_refuse, in_private, send_private
+from handlers.staff import coordinator_or_refuse, coordinator_press, in_private, send_private
 from storage.case_status import CLOSE_REASONS, CONCORDANCE, INFO_FROM, CaseStatus, can_move
 from storage.console import CaseCard
 
@@ -141,12 +141,7 @@ Button = Callable[[Update, BotContext, User, CallbackData], Awaitable[None]]
 
 async def cb_co(update: Update, context: BotContext) -> None:
     """Every ``co:*`` button, from any chat."""
-    query = update.callback_query
-    data = parse(query.data if query else None)
-    what = f"{data.feature}:{data.action}:{data.id or ''}" if data else "co:?"
-    user = await _coordinator(update, context, what)
-    if user is None or data is None:
-        raise ApplicationHandlerStop
+    user, data = await coordinator_press(update, context, "co", _coordinator)
     handler = _BUTTONS.get(data.action)
     if handler is None:
         prefix = data.action.split("_", 1)[0]

@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from bot.alerts import coordinator_targets
-from bot.callbacks import cb, parse, pattern
+from bot.callbacks import cb, pattern
 from bot.context import BotContext
 from bot.keyboards import inline
 from bot.report_pages import answer_notice
@@ -42,7 +42,7 @@ from handlers.coordinator.alerts import FEATURE as CONSOLE
 from handlers.coordinator.alerts import followup_question_alert
 from handlers.coordinator.present import MAX_PLACEABLE, clip, escaped_length
 from handlers.coordinator.views import case_markup
-from handlers.staff import in_private
+from handlers.staff import coordinator_press, in_private
 from storage.console import MessageOut
 from storage.reports import MAX_ANSWER_CHARS, Delivered
 from storage.repositories import Outgoing
@@ -97,12 +97,7 @@ async def _clear(context: BotContext, user_id: int) -> None:
 
 async def cb_fu(update: Update, context: BotContext) -> None:
     """``fu:answer:<case id>`` and ``fu:cancel``, from any chat, coordinators only."""
-    query = update.callback_query
-    data = parse(query.data if query else None)
-    what = f"{data.feature}:{data.action}:{data.id or ''}" if data else "fu:?"
-    user = await _coordinator(update, context, what)
-    if user is None or data is None:
-        raise ApplicationHandlerStop
+    user, data = await coordinator_press(update, context, "fu", _coordinator)
     services = context.services
     if data.action == "cancel":
         await _clear(context, user.id)

@@ -1,63 +1,62 @@
-"""Processed update ids are forgotten after a week; the pruning itself is a real query."""
+"""The hourly upkeep: processed update ids forgotten after a week (a real query, in batches),
+file keys rewrapped under the newest master key, and encrypted files no row names swept."""
 
 from __future__ import annotations
 
+import base64
+import os
+import secrets
+import time
 from datetime import timedelta
 
-from bot.housekeeping import PROCESSED_UPDATES_KEPT
+import pytest
+from sqlalchemy import select
+
+from bot.config import load_settings
+from bot.housekeeping import PROCESSED_UPDATES_KEPT, run_housekeeping
+from bot.services import Services
 from storage.clock import ManualClock
 from storage.db import Database, migrate
+from storage.models import Report
+from storage.records import RecordStore
 from storage.repositories import UpdateLog
+from storage.sweep import sweep_orphan_blobs
 
 
-async def test_a_backlog_is_pruned_in_batches(database_url):
+@pytest.fixture
+async def update_log(database_url):
     await migrate(database_url)
     db = Database(database_url)
     clock = ManualClock()
-    log = UpdateLog(db, clock)
-    try:
-        for update_id in range(1, 8):
-            assert await log.record(update_id=update_id)
-        clock.advance(PROCESSED_UPDATES_KEPT + timedelta(hours=1))
-        assert await log.record(update_id=100)
-        assert await log.prune(older_than=PROCESSED_UPDATES_KEPT, batch=3) == 7
-        assert await log.record(update_id=1)        # forgotten
-        assert not await log.record(update_id=100)  # recent: still known
-    finally:
-        await db.dispose()
+    yield UpdateLog(db, clock), clock
+    await db.dispose()
 
 
-async def test_old_update_ids_are_pruned(database_url):
-    await migrate(database_url)
-    db = Database(database_url)
-    clock = ManualClock()
-    log = UpdateLog(db, clock)
-    try:
-        assert await log.record(update_id=1)
-        clock.advance(PROCESSED_UPDATES_KEPT + timedelta(hours=1))
-        assert await log.record(update_id=2)
-        assert await log.prune(older_than=PROCESSED_UPDATES_KEPT) == 1
-        assert await log.record(update_id=1)  # forgotten, so it would be taken again
-        assert not await log.record(update_id=2)
-    finally:
-        await db.dispose()
+async def test_a_backlog_is_pruned_in_batches(update_log):
+    log, clock = update_log
+    for update_id in range(1, 8):
+        assert await log.record(update_id=update_id)
+    clock.advance(PROCESSED_UPDATES_KEPT + timedelta(hours=1))
+    assert await log.record(update_id=100)
+    assert await log.prune(older_than=PROCESSED_UPDATES_KEPT, batch=3) == 7
+    assert await log.record(update_id=1)        # forgotten
+    assert not await log.record(update_id=100)  # recent: still known
+
+
+async def test_old_update_ids_are_pruned(update_log):
+    log, clock = update_log
+    assert await log.record(update_id=1)
+    clock.advance(PROCESSED_UPDATES_KEPT + timedelta(hours=1))
+    assert await log.record(update_id=2)
+    assert await log.prune(older_than=PROCESSED_UPDATES_KEPT) == 1
+    assert await log.record(update_id=1)  # forgotten, so it would be taken again
+    assert not await log.record(update_id=2)
 
 
 # -- the hourly job: key rotation and the sweep of orphan files ------------------------------
 
-import base64  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import time  # noqa: E402
 
-import pytest  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.housekeeping import run_housekeeping  # noqa: E402
-from bot.services import Services  # noqa: E402
-from storage.records import RecordStore  # noqa: E402
-from storage.sweep import sweep_orphan_blobs  # noqa: E402
 
 OLD_KEY, NEW_KEY = secrets.token_bytes(32), secrets.token_bytes(32)
 
@@ -137,7 +136,6 @@ async def test_sweep_removes_only_old_files_no_row_names(old_services):
 
 
 async def _stored_report(services, case_id: int, data: bytes):
-    from storage.models import Report
     sealed = await services.record_store.put(data)
     async with services.db.transaction() as s:
         s.add(Report(case_id=case_id, blob_name=sealed.blob_name,
@@ -156,7 +154,6 @@ async def test_sweep_keeps_report_files(old_services):
 
 
 async def test_rotation_covers_attached_reports(old_services, tmp_path, database_url):
-    from storage.models import Report
     draft, _ = await _stored_record(old_services, b"record")
     await _stored_report(old_services, draft.id, b"%PDF- the expert's report")
     rotated = _services(tmp_path, database_url, [NEW_KEY, OLD_KEY])
